@@ -1,0 +1,400 @@
+package bottest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// Backend is a store of incidents that is also the outbox of their posts.
+type Backend interface {
+	bot.Store
+	bot.Outbox
+}
+
+// Contract describes the backend under test.
+type Contract struct {
+	// Open returns the backend for one test. Backends may be shared between
+	// tests: each test works in a workspace of its own.
+	Open func(t *testing.T) Backend
+	// ReclaimAfter is how long the backend lets a consumer hold a job before
+	// another may take it over. Keep it well under a second.
+	ReclaimAfter time.Duration
+}
+
+// Run runs the store contract: what every bot.Store and bot.Outbox must do.
+func (c Contract) Run(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T, Contract)
+	}{
+		{"DeclareAndRead", testDeclareAndRead},
+		{"StaleWritesConflict", testStaleWrites},
+		{"RaceOnOneIncident", testRace},
+		{"RepeatedRequest", testRepeatedRequest},
+		{"DeliveryOrderAndRefs", testDeliveryOrder},
+		{"RetryThenDeliver", testRetry},
+		{"ParkAfterLastAttempt", testPark},
+		{"DeadWorkerJobsReclaimed", testDeadWorker},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.test(t, c) })
+	}
+}
+
+// NewWorkspace returns a workspace no other test uses.
+func NewWorkspace(p bot.Platform) bot.Workspace {
+	return bot.Workspace{Platform: p, ID: "T" + strings.ToLower(rand.Text()[:10])}
+}
+
+// broadcastChannel is the stakeholders' channel of contract tests.
+const broadcastChannel = "C-BROADCAST"
+
+func newService(b Backend) *bot.Service {
+	return bot.NewService(bot.Options{Store: b, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcastChannel}})
+}
+
+func newDelivery(b Backend, p *Poster, maxAttempts int) *bot.Delivery {
+	return bot.NewDelivery(bot.DeliveryOptions{
+		Outbox: b, Posters: map[bot.Platform]bot.Poster{bot.Slack: p},
+		MaxAttempts: maxAttempts, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, LaneWait: 5 * time.Millisecond,
+	})
+}
+
+// Drain claims and delivers the jobs of ws as consumer until none is queued.
+func Drain(tb testing.TB, o bot.Outbox, d *bot.Delivery, ws bot.Workspace, consumer string) {
+	tb.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		bl, err := o.Backlog(ctx, ws)
+		if err != nil {
+			tb.Fatalf("backlog: %v", err)
+		}
+		if bl.Queued == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("outbox of %s not drained: %+v", ws, bl)
+		}
+		jobs, err := o.Claim(ctx, ws, consumer, 16)
+		if err != nil {
+			tb.Fatalf("claim: %v", err)
+		}
+		for _, j := range jobs {
+			d.Deliver(ctx, j)
+		}
+	}
+}
+
+func testDeclareAndRead(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace(bot.Slack)
+	r := MustHandle(t, s, ws, "C1", `declare Checkout fails --impact major --components "Payments, API"`)
+	if r.Incident != 1 {
+		t.Fatalf("first incident is %d, want 1 (reply %q)", r.Incident, r.Text)
+	}
+	MustHandle(t, s, ws, "C1", "declare Search is slow")
+	MustHandle(t, s, ws, "C1", "identified INC-1 Bad deploy of the payment service")
+	MustHandle(t, s, ws, "C1", "resolved #2 Fixed")
+
+	inc := MustFind(t, b, ws, 1)
+	if inc.Status != fsm.Identified || inc.Impact != bot.ImpactMajor || strings.Join(inc.Components, "|") != "Payments|API" || inc.Version != 2 {
+		t.Errorf("INC-1 = %+v", inc)
+	}
+	entries := MustTimeline(t, b, ws, 1)
+	if len(entries) != 2 || entries[1].Message != "Bad deploy of the payment service" || entries[1].Seq != 2 {
+		t.Errorf("timeline of INC-1 = %+v", entries)
+	}
+	ctx := context.Background()
+	open, err := b.List(ctx, ws, false)
+	if err != nil || len(open) != 1 || open[0].Number != 1 {
+		t.Errorf("open incidents = %+v, %v; want INC-1 alone", open, err)
+	}
+	all, err := b.List(ctx, ws, true)
+	if err != nil || len(all) != 2 || all[0].Number != 2 {
+		t.Errorf("all incidents = %+v, %v; want INC-2, INC-1", all, err)
+	}
+	// With one incident open, a command without a reference finds it.
+	f, err := b.Find(ctx, bot.Lookup{Workspace: ws, RequestID: RequestID()})
+	if err != nil || f.Incident == nil || f.Incident.Number != 1 || f.LastNumber != 2 {
+		t.Errorf("Find without a reference = %+v, %v", f, err)
+	}
+	// Another workspace sees none of it.
+	f, err = b.Find(ctx, bot.Lookup{Workspace: NewWorkspace(bot.Slack), Number: 1, RequestID: RequestID()})
+	if err != nil || f.Incident != nil || f.LastNumber != 0 {
+		t.Errorf("other workspace found %+v, %v", f, err)
+	}
+}
+
+func testStaleWrites(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace(bot.Slack)
+	MustHandle(t, s, ws, "C1", "declare One")
+	ctx := context.Background()
+	inc := MustFind(t, b, ws, 1)
+	stale := inc // version 1 read, then someone else writes
+	MustHandle(t, s, ws, "C1", "update news")
+	stale.Version++
+	if _, err := b.Apply(ctx, bot.Change{Workspace: ws, RequestID: RequestID(), Incident: stale}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("stale write: %v, want ErrConflict", err)
+	}
+	again := inc
+	again.Number, again.Version = 1, 1 // declaring INC-1 twice
+	if _, err := b.Apply(ctx, bot.Change{Workspace: ws, RequestID: RequestID(), Incident: again}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("second INC-1: %v, want ErrConflict", err)
+	}
+	skip := inc
+	skip.Number, skip.Version = 5, 1 // the next number is 2
+	if _, err := b.Apply(ctx, bot.Change{Workspace: ws, RequestID: RequestID(), Incident: skip}); !errors.Is(err, bot.ErrConflict) {
+		t.Errorf("INC-5 after INC-1: %v, want ErrConflict", err)
+	}
+	if got := len(MustTimeline(t, b, ws, 1)); got != 2 {
+		t.Errorf("timeline has %d entries after refused writes, want 2", got)
+	}
+}
+
+// testRace races 50 responders on one incident. Every acknowledged command
+// must be in the timeline exactly once, every refused one absent, and the
+// incident must end in the status of the last accepted entry.
+func testRace(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace(bot.Slack)
+	MustHandle(t, s, ws, "C1", "declare Racing")
+	verbs := []string{"update", "identified", "monitoring", "investigating", "resolved", "update", "identified"}
+	var (
+		mu    sync.Mutex
+		acked = map[string]int{}
+		wg    sync.WaitGroup
+	)
+	for i := range 50 {
+		wg.Go(func() {
+			msg := fmt.Sprintf("message %d", i)
+			_, err := s.Handle(context.Background(), bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: fmt.Sprintf("%s INC-1 %s", verbs[i%len(verbs)], msg), RequestID: RequestID()})
+			switch {
+			case err == nil:
+				mu.Lock()
+				acked[msg]++
+				mu.Unlock()
+			case bot.ErrorCode(err) != bot.ECONFLICT:
+				t.Errorf("%s: %v", msg, err)
+			}
+		})
+	}
+	wg.Wait()
+	entries := MustTimeline(t, b, ws, 1)
+	seen := map[string]int{}
+	for _, e := range entries[1:] {
+		seen[e.Message]++
+	}
+	for msg := range acked {
+		if seen[msg] != 1 {
+			t.Errorf("acknowledged %q is in the timeline %d times", msg, seen[msg])
+		}
+	}
+	for msg, n := range seen {
+		if acked[msg] == 0 {
+			t.Errorf("%q is in the timeline %d times but was refused", msg, n)
+		}
+	}
+	inc := MustFind(t, b, ws, 1)
+	last := entries[len(entries)-1]
+	if inc.Status != last.Status || inc.Entries != len(entries) || inc.Version != int64(len(entries)) {
+		t.Errorf("incident %s, %d entries, version %d; timeline has %d entries ending in %s",
+			inc.Status, inc.Entries, inc.Version, len(entries), last.Status)
+	}
+	for i, e := range entries {
+		if e.Seq != i+1 {
+			t.Fatalf("entry %d has seq %d", i+1, e.Seq)
+		}
+	}
+	if len(acked) < 10 {
+		t.Errorf("only %d of 50 commands were accepted; the race test tests little", len(acked))
+	}
+}
+
+func testRepeatedRequest(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace(bot.Slack)
+	MustHandle(t, s, ws, "C1", "declare Repeats")
+	ctx := context.Background()
+	req := bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: "identified Found it", RequestID: RequestID()}
+	first, err := s.Handle(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The platform delivers it again, and the status moved on meanwhile.
+	MustHandle(t, s, ws, "C1", "resolved All good")
+	again, err := s.Handle(ctx, req)
+	if err != nil || again != first {
+		t.Errorf("repeat got %+v, %v; want the first reply %+v", again, err, first)
+	}
+	// Ten deliveries of one request at once.
+	req = bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: "update INC-1 Same words", RequestID: RequestID()}
+	var wg sync.WaitGroup
+	replies := make([]bot.Reply, 10)
+	for i := range replies {
+		wg.Go(func() {
+			var err error
+			if replies[i], err = s.Handle(ctx, req); err != nil {
+				t.Errorf("delivery %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range replies[1:] {
+		if r != replies[0] {
+			t.Errorf("replies differ: %+v and %+v", r, replies[0])
+		}
+	}
+	n := 0
+	for _, e := range MustTimeline(t, b, ws, 1) {
+		if e.Message == "Same words" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("a request delivered ten times is in the timeline %d times", n)
+	}
+}
+
+func testDeliveryOrder(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	p := &Poster{}
+	d := newDelivery(b, p, 5)
+	ws := NewWorkspace(bot.Slack)
+	MustHandle(t, s, ws, "C-GENERAL", "declare Orders are lost --impact critical")
+	for i := range 3 {
+		MustHandle(t, s, ws, "C-GENERAL", fmt.Sprintf("update INC-1 step %d", i))
+	}
+	MustHandle(t, s, ws, "C-GENERAL", "impact INC-1 major")
+	Drain(t, b, d, ws, "w1")
+
+	var channel, broadcast []string
+	root := ""
+	for _, call := range p.Calls() {
+		text := call.Op
+		if call.Message.Entry != nil {
+			text += " " + call.Message.Entry.Message
+		}
+		switch {
+		case call.Op == "open" || call.Channel == "inc-1":
+			channel = append(channel, text)
+		case call.Channel == broadcastChannel:
+			if call.Message.Kind == bot.MessageSummary && call.Op == "post" {
+				root = call.Ref
+				text = "root"
+			}
+			if call.Thread != "" && call.Thread != root || call.Op == "edit" && call.Ref != root {
+				t.Errorf("%s not tied to the root %q: %+v", call.Op, root, call)
+			}
+			broadcast = append(broadcast, text)
+		default:
+			t.Errorf("post to an unexpected channel: %+v", call)
+		}
+	}
+	wantChannel := []string{"open", "post We are investigating this issue.", "post step 0", "post step 1", "post step 2", "post"}
+	wantBroadcast := []string{"root", "post We are investigating this issue.", "post step 0", "edit", "post step 1", "edit", "post step 2", "edit", "edit"}
+	if strings.Join(channel, "|") != strings.Join(wantChannel, "|") {
+		t.Errorf("incident channel got\n%q\nwant\n%q", channel, wantChannel)
+	}
+	if strings.Join(broadcast, "|") != strings.Join(wantBroadcast, "|") {
+		t.Errorf("broadcast got\n%q\nwant\n%q", broadcast, wantBroadcast)
+	}
+	// The incident channel is now bound: a command typed there finds INC-1
+	// even with a second incident open.
+	MustHandle(t, s, ws, "C-GENERAL", "declare Another one")
+	r := MustHandle(t, s, ws, "inc-1", "update from the incident channel")
+	if r.Incident != 1 {
+		t.Errorf("command in inc-1 went to INC-%d", r.Incident)
+	}
+}
+
+func testRetry(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	p := &Poster{}
+	d := newDelivery(b, p, 5)
+	ws := NewWorkspace(bot.Slack)
+	p.FailNext(errors.New("connection reset"), &bot.RetryAfterError{After: 300 * time.Millisecond, Err: errors.New("429")})
+	start := time.Now()
+	MustHandle(t, s, ws, "C1", "declare Retried")
+	Drain(t, b, d, ws, "w1")
+	if waited := time.Since(start); waited < 300*time.Millisecond {
+		t.Errorf("drained after %s, before the 300ms the platform asked for", waited)
+	}
+	keys := map[string]int{}
+	for _, call := range p.Calls() {
+		keys[call.Op+call.Key]++
+	}
+	if len(p.Calls()) != 4 {
+		t.Errorf("got %d calls, want 4 (open, post, root, reply): %+v", len(p.Calls()), p.Calls())
+	}
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", k, n)
+		}
+	}
+}
+
+func testPark(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	p := &Poster{}
+	d := newDelivery(b, p, 3)
+	ws := NewWorkspace(bot.Slack)
+	// Opening the channel always fails: parked after three attempts. The
+	// rest still goes out, into the channel the incident was declared in.
+	p.Fail = func(c Call) error {
+		if c.Op == "open" {
+			return errors.New("down")
+		}
+		return nil
+	}
+	MustHandle(t, s, ws, "C-GENERAL", "declare Parked")
+	Drain(t, b, d, ws, "w1")
+	bl, err := b.Backlog(context.Background(), ws)
+	if err != nil || bl.Parked != 1 || bl.Queued != 0 {
+		t.Errorf("backlog %+v, %v; want one parked, none queued", bl, err)
+	}
+	var channels []string
+	for _, call := range p.Calls() {
+		channels = append(channels, call.Op+" "+call.Channel)
+	}
+	sort.Strings(channels)
+	want := []string{"post " + broadcastChannel, "post " + broadcastChannel, "post C-GENERAL"}
+	if strings.Join(channels, "|") != strings.Join(want, "|") {
+		t.Errorf("calls %q, want %q", channels, want)
+	}
+}
+
+func testDeadWorker(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace(bot.Slack)
+	MustHandle(t, s, ws, "C1", "declare Worker dies")
+	ctx := context.Background()
+	held, err := b.Claim(ctx, ws, "dies", 16)
+	if err != nil || len(held) != 4 {
+		t.Fatalf("first worker claimed %d jobs, %v; want 4", len(held), err)
+	}
+	// The first worker dies holding them. A second worker must deliver them.
+	p := &Poster{}
+	Drain(t, b, newDelivery(b, p, 5), ws, "lives")
+	if got := len(p.Calls()); got != 4 {
+		t.Errorf("second worker delivered %d posts, want 4", got)
+	}
+}

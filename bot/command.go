@@ -1,0 +1,119 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// Name is the first word of an /incident command.
+type Name string
+
+// The commands of PRODUCT.md section 3. The four status commands are named
+// after the status they move to.
+const (
+	CmdDeclare       Name = "declare"
+	CmdInvestigating Name = "investigating"
+	CmdIdentified    Name = "identified"
+	CmdMonitoring    Name = "monitoring"
+	CmdResolved      Name = "resolved"
+	CmdUpdate        Name = "update"
+	CmdPostmortem    Name = "postmortem"
+	CmdShow          Name = "show"
+	CmdList          Name = "list"
+	CmdImpact        Name = "impact"
+	CmdComponents    Name = "components"
+	CmdAssign        Name = "assign"
+	CmdHelp          Name = "help"
+)
+
+// Command is one parsed /incident command. Fields a command does not take
+// stay zero.
+type Command struct {
+	Name Name
+	// Ref is the incident number the command names, 0 when it names none.
+	Ref int
+	// Text is the title (declare), the message (status commands, update) or
+	// the postmortem body.
+	Text       string
+	Impact     Impact   // declare --impact, or the level of the impact command
+	Components []string // declare --components, or the list of the components command
+	// HasComponents tells an empty components list apart from none given.
+	HasComponents bool
+	Message       string    // declare --message: the first update
+	Started       time.Time // declare --started
+	At            time.Time // --at: when the entry happened
+	All           bool      // list --all
+	Role          Role
+	User          string // assign: the user reference
+	Topic         Name   // help: the command asked about
+}
+
+// Status is the status a status command moves to.
+func (c Command) Status() (fsm.Status, bool) {
+	switch c.Name {
+	case CmdInvestigating, CmdIdentified, CmdMonitoring, CmdResolved:
+		return fsm.Status(c.Name), true
+	}
+	return "", false
+}
+
+// spec describes one command: its usage line, what it does, and what it takes.
+type spec struct {
+	usage   string
+	about   string
+	flags   []string // flag names it accepts
+	takes   takes
+	changes bool // whether it changes the incident (and so needs an idempotent write)
+}
+
+// takes is the shape of a command's positional words.
+type takes int
+
+const (
+	takesNothing    takes = iota
+	takesTitle            // all words are the title; no reference
+	takesMessage          // [<ref>] <message>
+	takesBody             // [<ref>] [<body>]
+	takesRef              // [<ref>]
+	takesImpact           // [<ref>] <level>
+	takesComponents       // [<ref>] "<A, B, C>"
+	takesAssignment       // [<ref>] <role> <@user>
+	takesTopic            // [<command>]
+)
+
+// specs is the grammar of every command, in the order help lists them.
+var specs = []struct {
+	name Name
+	spec
+}{
+	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message <first update>] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle, true}},
+	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage, true}},
+	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage, true}},
+	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage, true}},
+	{CmdResolved, spec{`/incident resolved [<ref>] <message> [--at <time>]`, "impact is over", []string{"at"}, takesMessage, true}},
+	{CmdUpdate, spec{`/incident update [<ref>] <message> [--at <time>]`, "add an update, keeping the status", []string{"at"}, takesMessage, true}},
+	{CmdPostmortem, spec{`/incident postmortem [<ref>] [<body>] [--at <time>]`, "without a body: post a pre-filled draft; with one: publish it", []string{"at"}, takesBody, true}},
+	{CmdShow, spec{`/incident show [<ref>]`, "the status report with the full timeline", nil, takesRef, false}},
+	{CmdList, spec{`/incident list [--all]`, "open incidents, or all with --all", []string{"all"}, takesNothing, false}},
+	{CmdImpact, spec{`/incident impact [<ref>] <none|minor|major|critical>`, "set how badly users are hurt", nil, takesImpact, true}},
+	{CmdComponents, spec{`/incident components [<ref>] "<A, B, C>"`, "set the affected components", nil, takesComponents, true}},
+	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment, true}},
+	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic, false}},
+}
+
+// lookupSpec returns the grammar of the command called name.
+func lookupSpec(name Name) (spec, bool) {
+	for _, s := range specs {
+		if s.name == name {
+			return s.spec, true
+		}
+	}
+	return spec{}, false
+}
+
+// Usage is the usage line of a command, or "" for an unknown one.
+func Usage(name Name) string {
+	s, _ := lookupSpec(name)
+	return s.usage
+}

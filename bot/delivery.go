@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// DeliveryOptions configure a Delivery. Outbox and Posters are required.
+type DeliveryOptions struct {
+	Outbox  Outbox
+	Posters map[Platform]Poster
+	Clock   Clock
+	Logger  *slog.Logger
+	// Consumer names this replica in the outbox's consumer group.
+	Consumer string
+	// MaxAttempts is how many failures a job may have before it is parked.
+	MaxAttempts int
+	// BaseDelay and MaxDelay bound the exponential backoff between attempts.
+	BaseDelay, MaxDelay time.Duration
+	// LaneWait is how soon a job waiting for an earlier job of its lane is
+	// looked at again.
+	LaneWait time.Duration
+	// Scan is how often the outbox is asked for workspaces new to this replica.
+	Scan time.Duration
+	// PostTimeout bounds one call to a platform.
+	PostTimeout time.Duration
+}
+
+// Delivery is the loop that takes jobs from the outbox to the platforms: in
+// order per lane, retried with backoff and jitter, parked (never dropped)
+// when they keep failing. Any number of replicas may run one.
+type Delivery struct {
+	opt DeliveryOptions
+}
+
+// NewDelivery returns a Delivery with defaults filled in.
+func NewDelivery(o DeliveryOptions) *Delivery {
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Consumer == "" {
+		o.Consumer = fmt.Sprintf("replica-%08x", rand.Uint32())
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 20
+	}
+	if o.BaseDelay == 0 {
+		o.BaseDelay = time.Second
+	}
+	if o.MaxDelay == 0 {
+		o.MaxDelay = 5 * time.Minute
+	}
+	if o.LaneWait == 0 {
+		o.LaneWait = 200 * time.Millisecond
+	}
+	if o.Scan == 0 {
+		o.Scan = 2 * time.Second
+	}
+	if o.PostTimeout == 0 {
+		o.PostTimeout = 10 * time.Second
+	}
+	return &Delivery{opt: o}
+}
+
+// Run delivers until ctx is done: one pump per workspace whose platform this
+// replica has a Poster for.
+func (d *Delivery) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	started := map[Workspace]bool{}
+	tick := time.NewTicker(d.opt.Scan)
+	defer tick.Stop()
+	for {
+		wss, err := d.opt.Outbox.Workspaces(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.opt.Logger.Warn("delivery: listing workspaces", "err", err)
+		}
+		for _, ws := range wss {
+			if _, ok := d.opt.Posters[ws.Platform]; ok && !started[ws] {
+				started[ws] = true
+				wg.Go(func() { d.pump(ctx, ws) })
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// pump claims and delivers the jobs of one workspace until ctx is done.
+func (d *Delivery) pump(ctx context.Context, ws Workspace) {
+	pause := d.opt.BaseDelay
+	for ctx.Err() == nil {
+		jobs, err := d.opt.Outbox.Claim(ctx, ws, d.opt.Consumer, 16)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.opt.Logger.Warn("delivery: claiming jobs", "workspace", ws.String(), "err", err)
+				sleep(ctx, pause)
+				pause = min(2*pause, 30*time.Second)
+			}
+			continue
+		}
+		pause = d.opt.BaseDelay
+		for _, job := range jobs {
+			d.Deliver(ctx, job)
+		}
+	}
+}
+
+// Deliver takes one claimed job as far as it can go now: delivered, put back
+// for later, or parked. Every path leaves the job accounted for in the outbox.
+func (d *Delivery) Deliver(ctx context.Context, job Job) {
+	log := d.opt.Logger.With("workspace", job.Workspace.String(), "incident", job.Incident, "lane", job.Lane, "seq", job.Seq, "op", job.Op)
+	refs, err := d.opt.Outbox.Refs(ctx, job)
+	if err != nil {
+		log.Warn("delivery: reading refs; the job will be reclaimed", "err", err)
+		return
+	}
+	done := refs.Delivered[job.Lane]
+	switch {
+	case job.Seq <= done: // a reclaimed job that was finished meanwhile
+		d.finish(ctx, log, job, Result{})
+		return
+	case job.Seq > done+1: // an earlier job of the lane is still on its way
+		d.put(ctx, log, job, d.opt.Clock.Now().Add(d.opt.LaneWait))
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, d.opt.PostTimeout)
+	res, err := d.perform(pctx, job, refs)
+	cancel()
+	if err == nil {
+		d.finish(ctx, log, job, res)
+		return
+	}
+	job.Attempt++
+	var permanent PermanentError
+	if job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
+		log.Error("delivery: post parked in the dead-letter stream; it will not be retried", "attempts", job.Attempt, "err", err)
+		if perr := d.opt.Outbox.Park(ctx, job, err.Error()); perr != nil {
+			log.Error("delivery: parking failed; the job will be reclaimed", "err", perr)
+		}
+		return
+	}
+	wait, asked := retryAfter(err)
+	if !asked {
+		wait = d.backoff(job.Attempt)
+	}
+	log.Warn("delivery: post failed; retrying", "attempt", job.Attempt, "in", wait, "err", err)
+	d.put(ctx, log, job, d.opt.Clock.Now().Add(wait))
+}
+
+// perform does what the job asks of its platform.
+func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, error) {
+	poster := d.opt.Posters[job.Workspace.Platform]
+	if poster == nil {
+		return Result{}, fmt.Errorf("no poster for %s", job.Workspace.Platform)
+	}
+	post := Post{Workspace: job.Workspace, Channel: job.Channel, Message: job.Message, Key: jobKey(job)}
+	switch job.Op {
+	case OpOpen:
+		opener, ok := poster.(ChannelOpener)
+		if !ok {
+			return Result{}, nil // posts stay in the channel the incident was declared in
+		}
+		ch, err := opener.OpenChannel(ctx, Opening{Workspace: job.Workspace, Card: job.Message.Card, Origin: job.Channel, Invite: job.Invite})
+		return Result{Channel: ch}, err
+	case OpPost:
+		if job.Lane == LaneChannel && refs.Channel != "" {
+			post.Channel = refs.Channel
+		}
+		if job.Lane == LaneBroadcast {
+			post.Thread = refs.Root // no root yet (it was parked): post in the channel itself
+		}
+		_, err := poster.Post(ctx, post)
+		return Result{}, err
+	case OpEdit:
+		editor, ok := poster.(Editor)
+		if refs.Root != "" && ok {
+			return Result{}, editor.Edit(ctx, Edit{Workspace: job.Workspace, Channel: job.Channel, Ref: refs.Root, Message: job.Message})
+		}
+		if refs.Root != "" {
+			return Result{}, nil
+		}
+		fallthrough // the root was parked: this summary becomes the root
+	case OpRoot:
+		ref, err := poster.Post(ctx, post)
+		return Result{Root: ref}, err
+	}
+	return Result{}, PermanentError{fmt.Errorf("unknown op %q", job.Op)}
+}
+
+// finish records a delivered job, trying a few times: a post that went out but
+// is not recorded would go out again when the job is reclaimed.
+func (d *Delivery) finish(ctx context.Context, log *slog.Logger, job Job, res Result) {
+	var err error
+	for try := range 5 {
+		if err = d.opt.Outbox.Done(ctx, job, res); err == nil || ctx.Err() != nil {
+			break
+		}
+		sleep(ctx, time.Duration(50<<try)*time.Millisecond)
+	}
+	if err != nil {
+		log.Error("delivery: delivered but not recorded; it may be posted again when reclaimed", "err", err)
+	}
+}
+
+// put gives the job back to the outbox to be claimed again at due.
+func (d *Delivery) put(ctx context.Context, log *slog.Logger, job Job, due time.Time) {
+	if err := d.opt.Outbox.Retry(ctx, job, due); err != nil {
+		log.Warn("delivery: rescheduling failed; the job will be reclaimed", "err", err)
+	}
+}
+
+// backoff is the wait after the given failed attempt: exponential, capped,
+// with jitter so that replicas do not retry in step.
+func (d *Delivery) backoff(attempt int) time.Duration {
+	wait := d.opt.BaseDelay << min(attempt-1, 20)
+	if wait > d.opt.MaxDelay || wait <= 0 {
+		wait = d.opt.MaxDelay
+	}
+	return wait/2 + rand.N(wait/2+1)
+}
+
+// jobKey identifies a job across its retries.
+func jobKey(j Job) string {
+	return fmt.Sprintf("%s/%d/%s/%d", j.Workspace, j.Incident, j.Lane, j.Seq)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

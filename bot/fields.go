@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// planFields plans a change of impact, components or a role. These are not
+// public timeline updates: the incident channel hears of them, the broadcast
+// root shows them, and the postmortem timeline keeps them.
+func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, error) {
+	next := inc.clone()
+	var kind EntryKind
+	var note string
+	switch cmd.Name {
+	case CmdImpact:
+		if cmd.Impact == inc.Impact {
+			return Change{}, Errorf(EINVALID, "%s is already at impact %s.", inc.Ref(), inc.Impact)
+		}
+		kind, next.Impact = KindImpact, cmd.Impact
+		note = fmt.Sprintf("Impact is now %s (was %s).", cmd.Impact, inc.Impact)
+	case CmdComponents:
+		if slices.Equal(cmd.Components, inc.Components) {
+			return Change{}, Errorf(EINVALID, "%s already lists those components.", inc.Ref())
+		}
+		kind, next.Components = KindComponents, cmd.Components
+		note = "Affected components: " + listOrNone(cmd.Components) + " (were: " + listOrNone(inc.Components) + ")."
+	case CmdAssign:
+		if inc.Roles[cmd.Role] == cmd.User {
+			return Change{}, Errorf(EINVALID, "%s is already %s of %s.", UserText(cmd.User), cmd.Role, inc.Ref())
+		}
+		kind, next.Roles[cmd.Role] = KindAssign, cmd.User
+		note = fmt.Sprintf("%s is now %s.", UserText(cmd.User), cmd.Role)
+	}
+	now := s.now()
+	next.Entries++
+	next.Version++
+	entry := Entry{Seq: next.Entries, Kind: kind, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
+	card := newCard(&next, now)
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(card, note))}
+	if s.broadcasts(&next) {
+		jobs = append(jobs, s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
+	}
+	return s.changeOf(req, next, &entry, jobs, next.Ref()+": "+note), nil
+}
+
+func listOrNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}

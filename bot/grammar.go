@@ -1,0 +1,362 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// aliases let a stressed responder type the verb instead of the status.
+var aliases = map[string]Name{
+	"investigate": CmdInvestigating,
+	"identify":    CmdIdentified,
+	"monitor":     CmdMonitoring,
+	"resolve":     CmdResolved,
+}
+
+// Parse reads one /incident command line. The leading "/incident" is
+// optional. Every error is an *Error with code EINVALID whose message says
+// what to type instead.
+func Parse(line string) (Command, error) {
+	toks := tokenize(line)
+	if len(toks) > 0 && !toks[0].quoted && strings.EqualFold(toks[0].text, "/incident") {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return Command{}, Errorf(EINVALID, "Type a command after /incident, for example /incident declare <title>. /incident help lists them all.")
+	}
+	word := strings.ToLower(toks[0].text)
+	name := Name(word)
+	if alias, ok := aliases[word]; ok {
+		name = alias
+	}
+	sp, ok := lookupSpec(name)
+	if !ok || toks[0].quoted {
+		return Command{}, Errorf(EINVALID, "There is no /incident %s. Commands: %s. /incident help explains each.", clip(toks[0].text, 40), commandList())
+	}
+	p := parser{line: line, cmd: Command{Name: name}, spec: sp}
+	if err := p.run(toks[1:]); err != nil {
+		return Command{}, err
+	}
+	return p.cmd, nil
+}
+
+// parser holds one command line while its words are sorted into flags and
+// positional words.
+type parser struct {
+	line string
+	cmd  Command
+	spec spec
+	seen []string
+	pos  []token
+}
+
+func (p *parser) usageErr(format string, args ...any) *Error {
+	return Errorf(EINVALID, "%s Usage: %s", fmt.Sprintf(format, args...), p.spec.usage)
+}
+
+func (p *parser) run(toks []token) error {
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !t.quoted && t.text == "--" {
+			p.pos = append(p.pos, toks[i+1:]...)
+			break
+		}
+		name, value, hasValue := flagName(t, allFlags)
+		if name == "" {
+			p.pos = append(p.pos, t)
+			continue
+		}
+		if !contains(allFlags, name) {
+			return p.usageErr("There is no flag --%s; to write it in a message, put the message in quotes.", clip(name, 30))
+		}
+		if !contains(p.spec.flags, name) {
+			return p.usageErr("/incident %s does not take --%s.", p.cmd.Name, name)
+		}
+		if contains(p.seen, name) {
+			return p.usageErr("--%s is given twice; give it once.", name)
+		}
+		p.seen = append(p.seen, name)
+		if name == "all" {
+			if hasValue {
+				return p.usageErr("--all takes no value.")
+			}
+			p.cmd.All = true
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(toks) || isFlag(toks[i+1]) {
+				return p.usageErr("--%s needs a value.", name)
+			}
+			i++
+			value = toks[i].text
+			// "--at 2025-10-30 17:25" spans two words.
+			if (name == "at" || name == "started") && i+1 < len(toks) && dateOnly.MatchString(value) && clockOnly.MatchString(toks[i+1].text) {
+				i++
+				value += " " + toks[i].text
+			}
+		}
+		if err := p.setFlag(name, value); err != nil {
+			return err
+		}
+	}
+	return p.positional()
+}
+
+var (
+	dateOnly  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	clockOnly = regexp.MustCompile(`^\d{2}:\d{2}(:\d{2})?$`)
+)
+
+func isFlag(t token) bool {
+	name, _, _ := flagName(t, allFlags)
+	return name != "" || (!t.quoted && t.text == "--")
+}
+
+func (p *parser) setFlag(name, value string) error {
+	switch name {
+	case "impact":
+		im, ok := ParseImpact(value)
+		if !ok {
+			return p.usageErr("--impact must be none, minor, major or critical, not %q.", clip(value, 30))
+		}
+		p.cmd.Impact = im
+	case "components":
+		list, err := splitComponents(value)
+		if err != nil {
+			return p.usageErr("%s", err.Message)
+		}
+		p.cmd.Components, p.cmd.HasComponents = list, true
+	case "message":
+		msg := strings.TrimSpace(value)
+		if msg == "" {
+			return p.usageErr("--message is empty.")
+		}
+		if n := utf8.RuneCountInString(msg); n > MaxMessage {
+			return Errorf(EINVALID, "The first update is %d characters long; the limit is %d. Shorten it, or post the rest with /incident update.", n, MaxMessage)
+		}
+		p.cmd.Message = msg
+	case "at", "started":
+		t, ok := parseTime(value)
+		if !ok {
+			return Errorf(EINVALID, "Could not read the time %q of --%s. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).", clip(value, 40), name)
+		}
+		if name == "at" {
+			p.cmd.At = t
+		} else {
+			p.cmd.Started = t
+		}
+	}
+	return nil
+}
+
+// positional sorts the words that are not flags by the command's shape.
+func (p *parser) positional() error {
+	switch p.spec.takes {
+	case takesNothing:
+		if len(p.pos) > 0 {
+			return p.usageErr("/incident %s takes no words, only flags.", p.cmd.Name)
+		}
+	case takesTitle:
+		return p.title()
+	case takesMessage, takesBody:
+		p.takeRef()
+		return p.message()
+	case takesRef:
+		p.takeRef()
+		if len(p.pos) > 0 {
+			return p.usageErr("%q is not an incident reference; write one like INC-12.", clip(p.pos[0].text, 30))
+		}
+	case takesImpact:
+		p.takeRef()
+		if len(p.pos) != 1 {
+			return p.usageErr("Give one impact level.")
+		}
+		im, ok := ParseImpact(p.pos[0].text)
+		if !ok {
+			return p.usageErr("The impact must be none, minor, major or critical, not %q.", clip(p.pos[0].text, 30))
+		}
+		p.cmd.Impact = im
+	case takesComponents:
+		p.takeRef()
+		if len(p.pos) == 0 {
+			return p.usageErr(`Name the affected components, separated by commas, or "" for none.`)
+		}
+		list, err := splitComponents(p.text())
+		if err != nil {
+			return p.usageErr("%s", err.Message)
+		}
+		p.cmd.Components, p.cmd.HasComponents = list, true
+	case takesAssignment:
+		return p.assignment()
+	case takesTopic:
+		return p.topic()
+	}
+	return nil
+}
+
+// takeRef takes a leading incident reference ("INC-12", "#12", "12"). A
+// quoted word is never one, which is how a message may start with a number.
+func (p *parser) takeRef() {
+	if len(p.pos) == 0 || p.pos[0].quoted {
+		return
+	}
+	if n, ok := ParseRef(p.pos[0].text); ok {
+		p.cmd.Ref = n
+		p.pos = p.pos[1:]
+	}
+}
+
+func (p *parser) title() error {
+	title := strings.Join(strings.Fields(p.text()), " ")
+	if title == "" {
+		return p.usageErr("Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major.")
+	}
+	if n := utf8.RuneCountInString(title); n > MaxTitle {
+		return Errorf(EINVALID, "The title is %d characters long; the limit is %d. Keep it short and put details in --message.", n, MaxTitle)
+	}
+	p.cmd.Text = title
+	return nil
+}
+
+func (p *parser) message() error {
+	msg := strings.TrimSpace(p.text())
+	if msg == "" {
+		if p.spec.takes == takesBody {
+			return nil
+		}
+		return p.usageErr("/incident %s needs a message for the timeline, for example /incident %s We are rolling back the deploy.", p.cmd.Name, p.cmd.Name)
+	}
+	limit := MaxMessage
+	if p.cmd.Name == CmdPostmortem {
+		limit = MaxPostmortem
+	}
+	if n := utf8.RuneCountInString(msg); n > limit {
+		return Errorf(EINVALID, "The message is %d characters long; the limit is %d. Split it into several updates.", n, limit)
+	}
+	p.cmd.Text = msg
+	return nil
+}
+
+func (p *parser) assignment() error {
+	p.takeRef()
+	if len(p.pos) != 2 {
+		return p.usageErr("Name a role and a person, for example /incident assign commander @alex.")
+	}
+	role, ok := ParseRole(p.pos[0].text)
+	if !ok {
+		return p.usageErr("The role must be commander, comms or scribe, not %q.", clip(p.pos[0].text, 30))
+	}
+	user, ok := parseUser(p.pos[1].text)
+	if !ok {
+		return p.usageErr("%q is not a person; mention them, for example @alex.", clip(p.pos[1].text, 40))
+	}
+	p.cmd.Role, p.cmd.User = role, user
+	return nil
+}
+
+func (p *parser) topic() error {
+	if len(p.pos) == 0 {
+		return nil
+	}
+	word := strings.ToLower(strings.TrimPrefix(p.pos[0].text, "/"))
+	if alias, ok := aliases[word]; ok {
+		word = string(alias)
+	}
+	if _, ok := lookupSpec(Name(word)); !ok || len(p.pos) > 1 {
+		return Errorf(EINVALID, "There is no /incident %s. Commands: %s.", clip(p.pos[0].text, 40), commandList())
+	}
+	p.cmd.Topic = Name(word)
+	return nil
+}
+
+// text joins the positional words back into what the responder typed: each
+// run of adjacent words keeps its spacing and quotes, and a text that is one
+// quoted string loses its quotes.
+func (p *parser) text() string {
+	if len(p.pos) == 1 && p.pos[0].quoted {
+		return p.pos[0].text
+	}
+	var b strings.Builder
+	for i := 0; i < len(p.pos); {
+		j := i
+		for j+1 < len(p.pos) && p.pos[j+1].start == p.nextStart(p.pos[j]) {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p.line[p.pos[i].start:p.pos[j].end])
+		i = j + 1
+	}
+	return b.String()
+}
+
+// nextStart is where the word after t begins in the line, skipping spaces.
+func (p *parser) nextStart(t token) int {
+	rest := p.line[t.end:]
+	return t.end + len(rest) - len(strings.TrimLeftFunc(rest, unicode.IsSpace))
+}
+
+// splitComponents reads "A, B, C": trimmed, empty parts dropped, duplicates
+// (in any letter case) kept once.
+func splitComponents(s string) ([]string, *Error) {
+	var list []string
+	for _, part := range strings.Split(s, ",") {
+		name := strings.Join(strings.Fields(part), " ")
+		if name == "" || containsFold(list, name) {
+			continue
+		}
+		if utf8.RuneCountInString(name) > MaxComponentName {
+			return nil, Errorf(EINVALID, "The component %q is longer than %d characters.", clip(name, 30), MaxComponentName)
+		}
+		list = append(list, name)
+	}
+	if len(list) > MaxComponents {
+		return nil, Errorf(EINVALID, "That is %d components; the limit is %d.", len(list), MaxComponents)
+	}
+	return list, nil
+}
+
+// mention reads the user references chat clients insert: Slack "<@U123>" or
+// "<@U123|alex>", Discord "<@123>" or "<@!123>".
+var mention = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(\|[^>]*)?>$`)
+
+// parseUser turns a mention into the platform's user ID, and keeps a plain
+// "@name" as it is.
+func parseUser(s string) (string, bool) {
+	if m := mention.FindStringSubmatch(s); m != nil {
+		return m[1], true
+	}
+	if len(s) > 1 && s[0] == '@' && len(s) <= 80 && !strings.ContainsAny(s[1:], "@<>") {
+		return s, true
+	}
+	return "", false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func commandList() string {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = string(s.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// clip shortens user text quoted back in an error message.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// Platform names the chat platform a workspace lives on.
+type Platform string
+
+// The platforms incidentbot speaks to.
+const (
+	Slack   Platform = "slack"
+	Discord Platform = "discord"
+	Console Platform = "console"
+)
+
+// Workspace is one team's space on one platform: a Slack workspace, a Discord
+// guild, or the local console. Incident numbers count per workspace.
+type Workspace struct {
+	Platform Platform `json:"platform"`
+	ID       string   `json:"id"`
+}
+
+func (w Workspace) String() string { return string(w.Platform) + ":" + w.ID }
+
+// Impact is how badly users are hurt, as Statuspage grades it.
+type Impact string
+
+// The impact levels, mildest first.
+const (
+	ImpactNone     Impact = "none"
+	ImpactMinor    Impact = "minor"
+	ImpactMajor    Impact = "major"
+	ImpactCritical Impact = "critical"
+)
+
+// ParseImpact reads an impact level in any letter case.
+func ParseImpact(s string) (Impact, bool) {
+	switch im := Impact(strings.ToLower(s)); im {
+	case ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical:
+		return im, true
+	}
+	return "", false
+}
+
+// Role is a responsibility a responder takes during an incident.
+type Role string
+
+// The roles of an incident.
+const (
+	Commander Role = "commander"
+	Comms     Role = "comms"
+	Scribe    Role = "scribe"
+)
+
+// Roles lists the roles in the order they are shown.
+func Roles() []Role { return []Role{Commander, Comms, Scribe} }
+
+// ParseRole reads a role name in any letter case.
+func ParseRole(s string) (Role, bool) {
+	switch r := Role(strings.ToLower(s)); r {
+	case Commander, Comms, Scribe:
+		return r, true
+	}
+	return "", false
+}
+
+// Incident is one incident as stored: its current state and its milestones.
+// The timeline is kept apart, as entries that are never rewritten.
+type Incident struct {
+	Workspace  Workspace       `json:"workspace"`
+	Number     int             `json:"number"`
+	Title      string          `json:"title"`
+	Status     fsm.Status      `json:"status"`
+	Impact     Impact          `json:"impact"`
+	Components []string        `json:"components,omitempty"`
+	Roles      map[Role]string `json:"roles,omitempty"` // user references, see Request.Actor
+	Channel    string          `json:"channel,omitempty"`
+	DeclaredBy string          `json:"declared_by,omitempty"`
+	// StartedAt is when impact began; DeclaredAt is the time of the first
+	// timeline entry, from which durations run.
+	StartedAt  time.Time `json:"started_at"`
+	DeclaredAt time.Time `json:"declared_at"`
+	// ResolvedAt is the latest entry into resolved; zero while open.
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// Milestones holds the first entry into each status.
+	Milestones map[fsm.Status]time.Time `json:"milestones,omitempty"`
+	// LastAt is the time of the latest public timeline entry: --at may not go
+	// back before it.
+	LastAt time.Time `json:"last_at"`
+	// Entries counts timeline entries; the next entry's Seq is Entries+1.
+	Entries int `json:"entries"`
+	// Posts counts the jobs queued in each lane; the next job's Seq is one more.
+	Posts map[Lane]int64 `json:"posts,omitempty"`
+	// Version counts changes; a change is applied only over the version it read.
+	Version int64 `json:"version"`
+}
+
+// Ref is the name responders use: "INC-12".
+func (inc *Incident) Ref() string { return FormatRef(inc.Number) }
+
+// FormatRef names incident number n: "INC-12".
+func FormatRef(n int) string { return fmt.Sprintf("INC-%d", n) }
+
+// Open reports whether responders are still working on the incident.
+func (inc *Incident) Open() bool { return inc.Status.Open() }
+
+// Duration is how long the incident has lasted: from its first entry to its
+// latest resolution, or to now while it is open.
+func (inc *Incident) Duration(now time.Time) time.Duration {
+	end := now
+	if !inc.Open() && !inc.ResolvedAt.IsZero() {
+		end = inc.ResolvedAt
+	}
+	if end.Before(inc.DeclaredAt) {
+		return 0
+	}
+	return end.Sub(inc.DeclaredAt)
+}
+
+// clone returns a copy that shares no maps or slices with inc, so a planned
+// change never alters the incident it was planned from.
+func (inc Incident) clone() Incident {
+	inc.Components = append([]string(nil), inc.Components...)
+	roles := make(map[Role]string, len(inc.Roles))
+	for k, v := range inc.Roles {
+		roles[k] = v
+	}
+	inc.Roles = roles
+	ms := make(map[fsm.Status]time.Time, len(inc.Milestones))
+	for k, v := range inc.Milestones {
+		ms[k] = v
+	}
+	inc.Milestones = ms
+	posts := make(map[Lane]int64, len(inc.Posts))
+	for k, v := range inc.Posts {
+		posts[k] = v
+	}
+	inc.Posts = posts
+	return inc
+}

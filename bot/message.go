@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// MessageKind tells a door what a Message is, so it can choose its layout.
+type MessageKind string
+
+// The kinds of posts incidentbot makes.
+const (
+	// MessageEntry is a timeline entry: in the incident channel, and threaded
+	// under the broadcast root.
+	MessageEntry MessageKind = "entry"
+	// MessageSummary is the broadcast root: one per incident, edited in place.
+	MessageSummary MessageKind = "summary"
+	// MessageNotice tells the incident channel that impact, components or a
+	// role changed.
+	MessageNotice MessageKind = "notice"
+	// MessageDraft is a pre-filled postmortem for responders to edit.
+	MessageDraft MessageKind = "draft"
+)
+
+// Card is the incident as it stood when a message was made: what every post
+// shows around its text.
+type Card struct {
+	Ref        string          `json:"ref"`
+	Number     int             `json:"number"`
+	Title      string          `json:"title"`
+	Status     fsm.Status      `json:"status"`
+	Impact     Impact          `json:"impact"`
+	Components []string        `json:"components,omitempty"`
+	Roles      map[Role]string `json:"roles,omitempty"`
+	// Duration is how long the incident had lasted at the time of the
+	// message: "Duration so far".
+	Duration time.Duration `json:"duration"`
+	// Next lists the moves the lifecycle offers from Status, for buttons.
+	Next []fsm.Move `json:"next,omitempty"`
+}
+
+// Message is one post, free of any platform's markup. Doors render it as Block
+// Kit, an embed or a terminal line; Text is the plain-text rendering they use
+// as a fallback, with times already in the configured zone.
+type Message struct {
+	Kind  MessageKind `json:"kind"`
+	Card  Card        `json:"card"`
+	Entry *Entry      `json:"entry,omitempty"`
+	Text  string      `json:"text"`
+}
+
+// Heading is the first line of every post: "INC-12 · Identified · <title>".
+func (c Card) Heading() string {
+	return fmt.Sprintf("%s · %s · %s", c.Ref, c.Status.Title(), c.Title)
+}
+
+// Facts is the line of fields under a summary: impact, components, commander
+// and duration so far.
+func (c Card) Facts() string {
+	comps := "none named"
+	if len(c.Components) > 0 {
+		comps = strings.Join(c.Components, ", ")
+	}
+	commander := "unassigned"
+	if u := c.Roles[Commander]; u != "" {
+		commander = UserText(u)
+	}
+	return fmt.Sprintf("Impact: %s · Components: %s · Commander: %s · Duration so far: %s",
+		c.Impact, comps, commander, FormatDuration(c.Duration))
+}
+
+// UserText writes a user reference for plain text: "@alex" stays as it is, a
+// platform ID becomes "@U123".
+func UserText(ref string) string {
+	if strings.HasPrefix(ref, "@") {
+		return ref
+	}
+	return "@" + ref
+}
+
+// newCard takes the card of inc as it stood at asOf.
+func newCard(inc *Incident, asOf time.Time) Card {
+	return Card{
+		Ref:        inc.Ref(),
+		Number:     inc.Number,
+		Title:      inc.Title,
+		Status:     inc.Status,
+		Impact:     inc.Impact,
+		Components: inc.Components,
+		Roles:      inc.Roles,
+		Duration:   inc.Duration(asOf),
+		Next:       fsm.Allowed(inc.Status),
+	}
+}
+
+// entryMessage is the post of one timeline entry.
+func entryMessage(card Card, e Entry, loc *time.Location) Message {
+	return Message{
+		Kind:  MessageEntry,
+		Card:  card,
+		Entry: &e,
+		Text:  fmt.Sprintf("%s\n%s\n%s", card.Heading(), entryLine(e, loc), e.Message),
+	}
+}
+
+// summaryMessage is the broadcast root as it should read now.
+func summaryMessage(card Card) Message {
+	return Message{Kind: MessageSummary, Card: card, Text: card.Heading() + "\n" + card.Facts()}
+}
+
+// noticeMessage tells the incident channel about a change of its fields.
+func noticeMessage(card Card, text string) Message {
+	return Message{Kind: MessageNotice, Card: card, Text: card.Heading() + "\n" + text}
+}

@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// defaultFirstUpdate opens the timeline when a declaration brings no --message.
+const defaultFirstUpdate = "We are investigating this issue."
+
+// plan turns a command and what the store found into a Change, or refuses it
+// with a sentence for the responder. It writes nothing.
+func (s *Service) plan(ctx context.Context, req Request, cmd Command, f Found) (Change, error) {
+	if cmd.Name == CmdDeclare {
+		return s.planDeclare(req, cmd, f)
+	}
+	inc, err := resolve(cmd, f)
+	if err != nil {
+		return Change{}, err
+	}
+	switch cmd.Name {
+	case CmdImpact, CmdComponents, CmdAssign:
+		return s.planFields(req, cmd, inc)
+	case CmdPostmortem:
+		if cmd.Text == "" {
+			return s.planDraft(ctx, req, inc)
+		}
+	}
+	return s.planEntry(req, cmd, inc)
+}
+
+// resolve picks the incident a command is about, or says why it cannot.
+func resolve(cmd Command, f Found) (*Incident, error) {
+	switch {
+	case f.Incident != nil:
+		return f.Incident, nil
+	case cmd.Ref != 0:
+		latest := ""
+		if f.LastNumber > 0 {
+			latest = fmt.Sprintf(" The latest is %s.", FormatRef(f.LastNumber))
+		}
+		return nil, Errorf(ENOTFOUND, "There is no %s here.%s /incident list shows the open incidents.", FormatRef(cmd.Ref), latest)
+	case len(f.Open) == 0:
+		return nil, Errorf(ENOTFOUND, "No incident is open here. Name one (for example INC-7), or open one with /incident declare <title>.")
+	}
+	names := make([]string, len(f.Open))
+	for i, inc := range f.Open {
+		names[i] = fmt.Sprintf("%s (%s)", inc.Ref(), inc.Title)
+	}
+	return nil, Errorf(EINVALID, "Several incidents are open: %s. Say which one, for example /incident %s %s ...",
+		strings.Join(names, ", "), cmd.Name, f.Open[0].Ref())
+}
+
+func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error) {
+	now := s.now()
+	at, err := s.declaredAt(cmd, now)
+	if err != nil {
+		return Change{}, err
+	}
+	started := at
+	if !cmd.Started.IsZero() {
+		if cmd.Started.After(at) {
+			return Change{}, Errorf(EINVALID, "--started (%s) is after the declaration (%s); it is when impact began, so it comes first.", s.stamp(cmd.Started), s.stamp(at))
+		}
+		started = cmd.Started
+	}
+	impact := cmd.Impact
+	if impact == "" {
+		impact = ImpactNone
+	}
+	inc := Incident{
+		Workspace:  req.Workspace,
+		Number:     f.LastNumber + 1,
+		Title:      cmd.Text,
+		Status:     fsm.Investigating,
+		Impact:     impact,
+		Components: cmd.Components,
+		Roles:      map[Role]string{},
+		Channel:    req.Channel,
+		DeclaredBy: req.Actor,
+		StartedAt:  started,
+		DeclaredAt: at,
+		Milestones: map[fsm.Status]time.Time{fsm.Investigating: at},
+		LastAt:     at,
+		Entries:    1,
+		Version:    1,
+	}
+	if req.Actor != "" {
+		inc.Roles[Commander] = req.Actor
+	}
+	msg := cmd.Message
+	if msg == "" {
+		msg = defaultFirstUpdate
+	}
+	entry := Entry{Seq: 1, Kind: KindUpdate, Status: fsm.Investigating, At: at, RecordedAt: now, Actor: req.Actor, Message: msg}
+	card := newCard(&inc, at)
+	first := entryMessage(card, entry, s.opt.Location)
+	jobs := []Job{
+		s.job(&inc, LaneChannel, OpOpen, summaryMessage(card)),
+		s.job(&inc, LaneChannel, OpPost, first),
+	}
+	jobs[0].Invite = req.Actor
+	if s.broadcasts(&inc) {
+		jobs = append(jobs, s.job(&inc, LaneBroadcast, OpRoot, summaryMessage(card)), s.job(&inc, LaneBroadcast, OpPost, first))
+	}
+	text := fmt.Sprintf("Declared %s: %s (investigating, impact %s). Move it on with /incident identified <message>; add news with /incident update <message>.", inc.Ref(), inc.Title, inc.Impact)
+	return s.changeOf(req, inc, &entry, jobs, text), nil
+}
+
+// declaredAt is when a declaration happened: --at, or now.
+func (s *Service) declaredAt(cmd Command, now time.Time) (time.Time, error) {
+	for _, t := range []struct {
+		flag string
+		at   time.Time
+	}{{"at", cmd.At}, {"started", cmd.Started}} {
+		if t.at.After(now) {
+			return time.Time{}, Errorf(EINVALID, "--%s (%s) is in the future; it is now %s.", t.flag, s.stamp(t.at), s.stamp(now))
+		}
+	}
+	if cmd.At.IsZero() {
+		return now, nil
+	}
+	return cmd.At, nil
+}
+
+// planEntry plans a timeline update: a move to another status, an update
+// that keeps it, or a published postmortem.
+func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, error) {
+	to, isMove := cmd.Status()
+	switch {
+	case cmd.Name == CmdPostmortem:
+		to = fsm.Postmortem
+	case !isMove:
+		to = inc.Status
+	}
+	if err := fsm.Next(inc.Status, to); err != nil {
+		return Change{}, refusal(inc, err)
+	}
+	now := s.now()
+	at, err := s.entryAt(cmd.At, inc, now)
+	if err != nil {
+		return Change{}, err
+	}
+	next := inc.clone()
+	from := next.Status
+	next.Status = to
+	if _, ok := next.Milestones[to]; !ok {
+		next.Milestones[to] = at
+	}
+	switch {
+	case to == fsm.Resolved:
+		next.ResolvedAt = at
+	case to.Open():
+		next.ResolvedAt = time.Time{}
+	}
+	next.LastAt = at
+	next.Entries++
+	next.Version++
+	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: to, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
+	card := newCard(&next, at)
+	post := entryMessage(card, entry, s.opt.Location)
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
+	if s.broadcasts(&next) {
+		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
+	}
+	var text string
+	switch {
+	case to == fsm.Postmortem && from == fsm.Postmortem:
+		text = fmt.Sprintf("Amended the postmortem of %s.", next.Ref())
+	case to == fsm.Postmortem:
+		text = fmt.Sprintf("Published the postmortem of %s; stakeholders have it.", next.Ref())
+	case from == to:
+		text = fmt.Sprintf("Update added to %s (%s).", next.Ref(), to)
+	default:
+		text = fmt.Sprintf("%s is now %s (was %s).", next.Ref(), to, from)
+	}
+	if !cmd.At.IsZero() {
+		text += " Recorded as of " + s.stamp(at) + "."
+	}
+	return s.changeOf(req, next, &entry, jobs, text), nil
+}
+
+// refusal explains a move the lifecycle does not have, and what it does.
+func refusal(inc *Incident, err error) error {
+	var refused *fsm.RefusedError
+	if !errors.As(err, &refused) {
+		return err
+	}
+	if len(refused.Allowed) == 0 {
+		return Errorf(ECONFLICT, "%s has a published postmortem; it can only be amended: /incident postmortem %s <body>.", inc.Ref(), inc.Ref())
+	}
+	return Errorf(ECONFLICT, "%s is %s. From %s you can: %s.", inc.Ref(), refused.From, refused.From, fsm.JoinMoves(refused.Allowed))
+}
+
+// entryAt is when an entry happened: --at, checked to stay in order and out
+// of the future, or now.
+func (s *Service) entryAt(at time.Time, inc *Incident, now time.Time) (time.Time, error) {
+	if at.IsZero() {
+		if now.Before(inc.LastAt) {
+			return inc.LastAt, nil // another replica's clock ran ahead; keep order
+		}
+		return now, nil
+	}
+	if at.After(now) {
+		return time.Time{}, Errorf(EINVALID, "--at (%s) is in the future; it is now %s.", s.stamp(at), s.stamp(now))
+	}
+	if at.Before(inc.LastAt) {
+		return time.Time{}, Errorf(EINVALID, "--at (%s) is before the latest entry of %s (%s); the timeline stays in order.", s.stamp(at), inc.Ref(), s.stamp(inc.LastAt))
+	}
+	return at, nil
+}
+
+// broadcasts reports whether the incident's platform has a stakeholders' channel.
+func (s *Service) broadcasts(inc *Incident) bool {
+	return s.opt.Broadcast[inc.Workspace.Platform] != ""
+}
+
+// job makes an outbox job of inc for a lane.
+func (s *Service) job(inc *Incident, lane Lane, op Op, m Message) Job {
+	ch := inc.Channel
+	if lane == LaneBroadcast {
+		ch = s.opt.Broadcast[inc.Workspace.Platform]
+	}
+	return Job{Workspace: inc.Workspace, Incident: inc.Number, Lane: lane, Op: op, Channel: ch, Message: m, Created: s.now()}
+}
+
+// changeOf assembles a Change, numbering its jobs in their lanes.
+func (s *Service) changeOf(req Request, inc Incident, e *Entry, jobs []Job, text string) Change {
+	if inc.Posts == nil {
+		inc.Posts = map[Lane]int64{}
+	}
+	for i := range jobs {
+		inc.Posts[jobs[i].Lane]++
+		jobs[i].Seq = inc.Posts[jobs[i].Lane]
+	}
+	return Change{
+		Workspace: req.Workspace,
+		RequestID: req.RequestID,
+		Incident:  inc,
+		Entry:     e,
+		Jobs:      jobs,
+		Reply:     Reply{Text: text, Incident: inc.Number},
+	}
+}
+
+// stamp writes a time the way the timeline does.
+func (s *Service) stamp(t time.Time) string {
+	return t.In(s.opt.Location).Format(entryLayout)
+}

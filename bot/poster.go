@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Post is one message on its way to one place.
+type Post struct {
+	Workspace Workspace
+	Channel   string
+	// Thread is the reference of the message to reply under, or "".
+	Thread  string
+	Message Message
+	// Key is unique to the job and the same on every retry of it, for
+	// platforms that can refuse a repeat (Discord nonces).
+	Key string
+}
+
+// Edit replaces a message posted before.
+type Edit struct {
+	Workspace Workspace
+	Channel   string
+	Ref       string
+	Message   Message
+}
+
+// Opening asks for an incident's own channel.
+type Opening struct {
+	Workspace Workspace
+	Card      Card
+	// Origin is where the incident was declared; Invite is who declared it.
+	Origin, Invite string
+}
+
+// Poster sends posts to one platform and returns a reference to the message,
+// which later posts reply under or edit. It returns a *RetryAfterError when
+// the platform asks to wait, and a PermanentError when retrying cannot help.
+type Poster interface {
+	Post(ctx context.Context, p Post) (ref string, err error)
+}
+
+// Editor is a Poster that can edit a message in place.
+type Editor interface {
+	Edit(ctx context.Context, e Edit) error
+}
+
+// ChannelOpener is a Poster that can open an incident's own channel.
+type ChannelOpener interface {
+	OpenChannel(ctx context.Context, o Opening) (channel string, err error)
+}
+
+// RetryAfterError is a platform's request to try again after a while (HTTP 429).
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// PermanentError marks a failure that retrying cannot mend (a channel that is
+// gone, a token that was revoked): the job is parked at once.
+type PermanentError struct{ Err error }
+
+func (e PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+
+func (e PermanentError) Unwrap() error { return e.Err }
+
+// retryAfter returns the wait a platform asked for, if it asked.
+func retryAfter(err error) (time.Duration, bool) {
+	var ra *RetryAfterError
+	if errors.As(err, &ra) {
+		return ra.After, true
+	}
+	return 0, false
+}

@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// show answers the status report of one incident.
+func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, error) {
+	found, err := s.opt.Store.Find(ctx, Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel})
+	if err != nil {
+		return Reply{}, err
+	}
+	inc, err := resolve(cmd, found)
+	if err != nil {
+		return Reply{}, err
+	}
+	timeline, err := s.opt.Store.Timeline(ctx, req.Workspace, inc.Number)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Report{Org: s.opt.Org, Incident: *inc, Timeline: timeline, Now: s.now(), Location: s.opt.Location}
+	return Reply{Text: r.String(), Incident: inc.Number}, nil
+}
+
+// list answers one line per open incident, or per incident with --all.
+func (s *Service) list(ctx context.Context, req Request, cmd Command) (Reply, error) {
+	incs, err := s.opt.Store.List(ctx, req.Workspace, cmd.All)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(incs) == 0 {
+		if cmd.All {
+			return Reply{Text: "No incident has been declared here yet. Open one with /incident declare <title>."}, nil
+		}
+		return Reply{Text: "No incident is open. /incident list --all shows past ones; /incident declare <title> opens one."}, nil
+	}
+	var b strings.Builder
+	if cmd.All {
+		b.WriteString("Incidents, newest first:")
+	} else {
+		b.WriteString("Open incidents, newest first:")
+	}
+	now := s.now()
+	for _, inc := range incs {
+		fmt.Fprintf(&b, "\n%s · %s · impact %s · %s · %s", inc.Ref(), inc.Status, inc.Impact, FormatDuration(inc.Duration(now)), inc.Title)
+	}
+	return Reply{Text: b.String()}, nil
+}
+
+// help answers the usage of every command, or of one.
+func help(cmd Command) Reply {
+	if cmd.Topic != "" {
+		sp, _ := lookupSpec(cmd.Topic)
+		return Reply{Text: fmt.Sprintf("%s\n%s. <ref> is INC-12, #12 or 12; without it, the incident of this channel. <time> is 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).", sp.usage, capitalize(sp.about))}
+	}
+	var b strings.Builder
+	b.WriteString("incidentbot commands (<ref> is INC-12, #12 or 12; without it, the incident of this channel):")
+	for _, sp := range specs {
+		fmt.Fprintf(&b, "\n%s\n    %s", sp.usage, sp.about)
+	}
+	return Reply{Text: b.String()}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

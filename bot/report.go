@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Report is the status report of PRODUCT.md section 5.1: what /incident show
+// answers and what the status page prints as plain text.
+type Report struct {
+	Org      string
+	Incident Incident
+	Timeline []Entry
+	Now      time.Time
+	Location *time.Location
+}
+
+// String renders the report, one line per piece, with no trailing newline.
+func (r Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s incident\n%s\n%s\n", r.Org, r.Incident.Title, Summary(r.Org, &r.Incident, r.Now, r.Location))
+	if len(r.Incident.Components) > 0 {
+		b.WriteString("Affected components\n")
+		for _, c := range r.Incident.Components {
+			b.WriteString(c + "\n")
+		}
+	}
+	b.WriteString("Update timeline")
+	for _, e := range r.Timeline {
+		if e.Public() {
+			fmt.Fprintf(&b, "\n%s\n%s", entryLine(e, r.Location), e.Message)
+		}
+	}
+	return b.String()
+}
+
+// entryLine is an entry's heading: "- identified Oct 30, 2025, 06:34 PM UTC".
+func entryLine(e Entry, loc *time.Location) string {
+	return fmt.Sprintf("- %s %s", e.Status, e.At.In(loc).Format(entryLayout))
+}
+
+// Summary is the one sentence that tells a stakeholder what happened: "Acme
+// experienced a major incident on October 30, 2025 affecting A and B, lasting
+// 4h 32m. ..." or, while open, "Acme is experiencing ..., ongoing for 1h 9m. ...".
+func Summary(org string, inc *Incident, now time.Time, loc *time.Location) string {
+	affecting := ""
+	if len(inc.Components) > 0 {
+		affecting = " affecting " + componentPhrase(inc.Components)
+	}
+	d := FormatDuration(inc.Duration(now))
+	if inc.Open() {
+		return fmt.Sprintf("%s is experiencing %s%s, ongoing for %s. The latest update is at the end of the timeline below.",
+			org, impactPhrase(inc.Impact), affecting, d)
+	}
+	return fmt.Sprintf("%s experienced %s on %s%s, lasting %s. The incident has been resolved; the full update timeline is below.",
+		org, impactPhrase(inc.Impact), inc.DeclaredAt.In(loc).Format(dayLayout), affecting, d)
+}
+
+// impactPhrase reads "a major incident", or "an incident" when impact is none.
+func impactPhrase(im Impact) string {
+	if im == ImpactNone || im == "" {
+		return "an incident"
+	}
+	return "a " + string(im) + " incident"
+}
+
+// componentPhrase names at most two components and counts the rest:
+// "A", "A and B", "A and B and 1 more component", "A and B and 3 more components".
+func componentPhrase(cs []string) string {
+	switch len(cs) {
+	case 0:
+		return ""
+	case 1:
+		return cs[0]
+	case 2:
+		return cs[0] + " and " + cs[1]
+	case 3:
+		return cs[0] + " and " + cs[1] + " and 1 more component"
+	}
+	return fmt.Sprintf("%s and %s and %d more components", cs[0], cs[1], len(cs)-2)
+}

@@ -1,0 +1,23 @@
+package bot
+
+// Request is one command as a door received it.
+type Request struct {
+	Workspace Workspace
+	// Channel is where the command was typed; it resolves the incident when
+	// the command names none.
+	Channel string
+	// Actor is the user reference of the person who typed it: a platform user
+	// ID, or "@name" where there are no IDs.
+	Actor string
+	Text  string
+	// RequestID is the platform's unique ID of the delivery (Slack trigger_id,
+	// Discord interaction ID). A repeat gets the first reply and changes nothing.
+	RequestID string
+}
+
+// Reply is the answer shown to the person who typed the command only.
+type Reply struct {
+	Text string `json:"text"`
+	// Incident is the number of the incident the command was about, if any.
+	Incident int `json:"incident,omitempty"`
+}

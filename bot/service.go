@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"text/template"
+	"time"
+)
+
+// Options configure a Service. Only Store is required.
+type Options struct {
+	Store Store
+	Clock Clock
+	// Org names the organisation in reports: "<Org> incident".
+	Org string
+	// Location is the zone timeline times are shown in; UTC when nil.
+	Location *time.Location
+	// Broadcast holds the stakeholders' channel of each platform that has one.
+	Broadcast map[Platform]string
+	// Postmortem is the draft template; the embedded one when nil.
+	Postmortem *template.Template
+	Logger     *slog.Logger
+	// Timeout bounds the store work of one command, so a responder hears back
+	// well inside the platforms' 3-second limit even when Redis is away.
+	Timeout time.Duration
+}
+
+// Service handles /incident commands for every door alike.
+type Service struct {
+	opt Options
+}
+
+// maxAttempts bounds how often a command is re-planned when other responders
+// change the same incident between its read and its write.
+const maxAttempts = 100
+
+// NewService returns a Service with defaults filled in.
+func NewService(o Options) *Service {
+	if o.Clock == nil {
+		o.Clock = SystemClock{}
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Postmortem == nil {
+		o.Postmortem = defaultPostmortem
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Second
+	}
+	if o.Org == "" {
+		o.Org = "Our organisation"
+	}
+	return &Service{opt: o}
+}
+
+// Handle runs one command and returns the reply for the person who typed it.
+// A returned error is an *Error whose message is fit to show them; anything
+// else went to the log.
+func (s *Service) Handle(ctx context.Context, req Request) (Reply, error) {
+	cmd, err := Parse(req.Text)
+	if err != nil {
+		return Reply{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
+	defer cancel()
+	var reply Reply
+	switch cmd.Name {
+	case CmdHelp:
+		return help(cmd), nil
+	case CmdList:
+		reply, err = s.list(ctx, req, cmd)
+	case CmdShow:
+		reply, err = s.show(ctx, req, cmd)
+	default:
+		reply, err = s.change(ctx, req, cmd)
+	}
+	if err != nil {
+		return Reply{}, s.public(req, err)
+	}
+	return reply, nil
+}
+
+// public turns an infrastructure error into the sentence a responder sees and
+// logs it in full; an *Error passes as it is.
+func (s *Service) public(req Request, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	s.opt.Logger.Error("command not recorded", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+	return errUnavailable
+}
+
+// change runs a command that changes an incident: read, plan, apply, and
+// plan again from a fresh read when someone else changed it meanwhile.
+func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, error) {
+	lookup := Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel, RequestID: req.RequestID}
+	for range maxAttempts {
+		found, err := s.opt.Store.Find(ctx, lookup)
+		if err != nil {
+			return Reply{}, err
+		}
+		if found.Prior != nil {
+			return *found.Prior, nil
+		}
+		ch, err := s.plan(ctx, req, cmd, found)
+		if err != nil {
+			return Reply{}, err
+		}
+		reply, err := s.opt.Store.Apply(ctx, ch)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return reply, err
+	}
+	return Reply{}, Errorf(ECONFLICT, "Many responders changed this incident at the same moment and this command was NOT recorded. Please send it again.")
+}
+
+// now is the clock's time in UTC to the second: what entries record.
+func (s *Service) now() time.Time {
+	return s.opt.Clock.Now().UTC().Truncate(time.Second)
+}

@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrConflict is what Store.Apply returns when the incident (or, for a new
+// incident, the workspace's numbering) changed since it was read. The
+// service then reads again and re-plans the command.
+var ErrConflict = errors.New("bot: changed since read")
+
+// Lookup says which incident a command is about.
+type Lookup struct {
+	Workspace Workspace
+	// Number is the incident the command names; 0 resolves it from Channel's
+	// binding, else the only open incident.
+	Number    int
+	Channel   string
+	RequestID string
+}
+
+// Found is what the store knows for a Lookup, read in one round trip.
+type Found struct {
+	// Prior is the reply already given to the lookup's request ID: the
+	// command was handled before and must not run again.
+	Prior *Reply
+	// Incident is the resolved incident, or nil.
+	Incident *Incident
+	// Open lists the workspace's open incidents (newest first, at most
+	// MaxListed) when Number was 0 and no single incident could be resolved.
+	Open []Incident
+	// LastNumber is the highest incident number the workspace has given.
+	LastNumber int
+}
+
+// MaxListed is how many incidents a list or an ambiguity error names.
+const MaxListed = 20
+
+// Change is everything one command changes, applied by the store in one
+// atomic step or not at all.
+type Change struct {
+	Workspace Workspace
+	RequestID string
+	// Incident is the incident after the change. Its Version is one more than
+	// the version it was planned from; version 1 creates it, which requires
+	// Number to be the workspace's next number.
+	Incident Incident
+	// Entry is the timeline entry to append, if any.
+	Entry *Entry
+	// Jobs are the posts to enqueue.
+	Jobs []Job
+	// Reply is remembered under RequestID and returned to a repeat of it.
+	Reply Reply
+}
+
+// Store keeps incidents, their timelines and what each request answered.
+type Store interface {
+	// Find resolves a lookup in one round trip. Returns EUNAVAILABLE-worthy
+	// errors only as plain errors; an unresolved incident is not an error.
+	Find(ctx context.Context, l Lookup) (Found, error)
+	// Apply makes the change atomically. If the request ID was seen before it
+	// writes nothing and returns the reply remembered then. It returns
+	// ErrConflict when the incident moved on since it was read.
+	Apply(ctx context.Context, c Change) (Reply, error)
+	// Timeline returns an incident's entries, oldest first.
+	Timeline(ctx context.Context, ws Workspace, number int) ([]Entry, error)
+	// List returns the workspace's open incidents, or all with all set,
+	// newest first, at most MaxListed.
+	List(ctx context.Context, ws Workspace, all bool) ([]Incident, error)
+}

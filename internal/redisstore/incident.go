@@ -1,0 +1,180 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+// Find resolves a lookup with one script: one round trip.
+func (s *Store) Find(ctx context.Context, l bot.Lookup) (bot.Found, error) {
+	k := keysOf(l.Workspace)
+	res, err := findScript.Run(ctx, s.rdb,
+		[]string{k.request(requestID(l.RequestID)), k.seq(), k.channels(), k.open()},
+		l.Number, l.Channel, k.incPrefix(), bot.MaxListed).StringSlice()
+	if err != nil {
+		return bot.Found{}, fmt.Errorf("redisstore: find in %s: %w", l.Workspace, err)
+	}
+	var f bot.Found
+	if res[0] == "prior" {
+		var r bot.Reply
+		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
+			return bot.Found{}, fmt.Errorf("redisstore: stored reply of %s: %w", l.RequestID, err)
+		}
+		f.Prior = &r
+		return f, nil
+	}
+	if f.LastNumber, err = strconv.Atoi(res[1]); err != nil {
+		return bot.Found{}, fmt.Errorf("redisstore: incident counter of %s: %w", l.Workspace, err)
+	}
+	for _, raw := range res[2:] {
+		if raw == "" {
+			continue
+		}
+		inc, err := decodeIncident(raw)
+		if err != nil {
+			return bot.Found{}, err
+		}
+		if res[0] == "incident" {
+			f.Incident = &inc
+		} else {
+			f.Open = append(f.Open, inc)
+		}
+	}
+	return f, nil
+}
+
+// Apply makes a change with one script: one round trip. A new incident first
+// registers its workspace, so the delivery loops find its outbox.
+func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
+	inc := c.Incident
+	k := keysOf(c.Workspace)
+	if inc.Version == 1 {
+		if err := s.rdb.SAdd(ctx, workspacesKey, c.Workspace.String()).Err(); err != nil {
+			return bot.Reply{}, fmt.Errorf("redisstore: registering %s: %w", c.Workspace, err)
+		}
+	}
+	incJSON, err := json.Marshal(inc)
+	if err != nil {
+		return bot.Reply{}, fmt.Errorf("redisstore: encoding %s: %w", inc.Ref(), err)
+	}
+	entryJSON := []byte{}
+	if c.Entry != nil {
+		if entryJSON, err = json.Marshal(c.Entry); err != nil {
+			return bot.Reply{}, fmt.Errorf("redisstore: encoding entry of %s: %w", inc.Ref(), err)
+		}
+	}
+	replyJSON, err := json.Marshal(c.Reply)
+	if err != nil {
+		return bot.Reply{}, fmt.Errorf("redisstore: encoding reply: %w", err)
+	}
+	open := "0"
+	if inc.Open() {
+		open = "1"
+	}
+	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds())}
+	for _, j := range c.Jobs {
+		b, err := json.Marshal(j)
+		if err != nil {
+			return bot.Reply{}, fmt.Errorf("redisstore: encoding job of %s: %w", inc.Ref(), err)
+		}
+		args = append(args, b)
+	}
+	res, err := applyScript.Run(ctx, s.rdb,
+		[]string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox()},
+		args...).StringSlice()
+	if err != nil {
+		return bot.Reply{}, fmt.Errorf("redisstore: apply to %s of %s: %w", inc.Ref(), c.Workspace, err)
+	}
+	switch res[0] {
+	case "conflict":
+		return bot.Reply{}, bot.ErrConflict
+	case "prior":
+		var r bot.Reply
+		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
+			return bot.Reply{}, fmt.Errorf("redisstore: stored reply of %s: %w", c.RequestID, err)
+		}
+		return r, nil
+	}
+	return c.Reply, nil
+}
+
+// Timeline returns every entry of an incident, oldest first.
+func (s *Store) Timeline(ctx context.Context, ws bot.Workspace, number int) ([]bot.Entry, error) {
+	raws, err := s.rdb.LRange(ctx, keysOf(ws).timeline(number), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: timeline of %s in %s: %w", bot.FormatRef(number), ws, err)
+	}
+	entries := make([]bot.Entry, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal([]byte(raw), &entries[i]); err != nil {
+			return nil, fmt.Errorf("redisstore: entry %d of %s: %w", i+1, bot.FormatRef(number), err)
+		}
+	}
+	return entries, nil
+}
+
+// List returns the newest open incidents, or the newest of all.
+func (s *Store) List(ctx context.Context, ws bot.Workspace, all bool) ([]bot.Incident, error) {
+	k := keysOf(ws)
+	index := k.open()
+	if all {
+		index = k.all()
+	}
+	numbers, err := s.rdb.ZRevRange(ctx, index, 0, bot.MaxListed-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: listing %s: %w", ws, err)
+	}
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*redis.StringCmd, len(numbers))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, n := range numbers {
+			cmds[i] = p.HGet(ctx, k.incPrefix()+n, "json")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("redisstore: listing %s: %w", ws, err)
+	}
+	var incs []bot.Incident
+	for _, c := range cmds {
+		if c.Err() != nil {
+			continue // indexed but gone: nothing to show
+		}
+		inc, err := decodeIncident(c.Val())
+		if err != nil {
+			return nil, err
+		}
+		incs = append(incs, inc)
+	}
+	return incs, nil
+}
+
+func decodeIncident(raw string) (bot.Incident, error) {
+	var inc bot.Incident
+	if err := json.Unmarshal([]byte(raw), &inc); err != nil {
+		return inc, fmt.Errorf("redisstore: stored incident: %w", err)
+	}
+	if !inc.Status.Valid() {
+		return inc, fmt.Errorf("redisstore: stored incident %s has status %q", inc.Ref(), inc.Status)
+	}
+	return inc, nil
+}
+
+// requestID stands in a fresh random ID for a request that came without
+// one, so that it is remembered under a key no other request shares.
+func requestID(id string) string {
+	if id != "" {
+		return id
+	}
+	return "anon-" + rand.Text()
+}

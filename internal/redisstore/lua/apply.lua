@@ -1,0 +1,38 @@
+-- Apply one change atomically: check the version read, write the incident,
+-- append the timeline entry, update the indexes, enqueue the posts, and
+-- remember the reply under the request ID.
+-- KEYS: 1 request, 2 incident, 3 timeline, 4 seq, 5 open, 6 all, 7 outbox
+-- ARGV: 1 new version, 2 incident json, 3 number, 4 open (1|0), 5 declared (ms),
+--       6 entry json or '', 7 reply json, 8 reply TTL (s), 9.. job json
+-- Returns {"prior", reply} | {"conflict"} | {"ok"}
+local prior = redis.call('GET', KEYS[1])
+if prior then
+  return {'prior', prior}
+end
+local version = tonumber(ARGV[1])
+if version == 1 then
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    return {'conflict'}
+  end
+  if tonumber(redis.call('GET', KEYS[4]) or '0') ~= tonumber(ARGV[3]) - 1 then
+    return {'conflict'}
+  end
+  redis.call('SET', KEYS[4], ARGV[3])
+elseif tonumber(redis.call('HGET', KEYS[2], 'version') or '0') ~= version - 1 then
+  return {'conflict'}
+end
+redis.call('HSET', KEYS[2], 'version', ARGV[1], 'json', ARGV[2])
+if ARGV[6] ~= '' then
+  redis.call('RPUSH', KEYS[3], ARGV[6])
+end
+redis.call('ZADD', KEYS[6], ARGV[5], ARGV[3])
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[3])
+else
+  redis.call('ZREM', KEYS[5], ARGV[3])
+end
+for i = 9, #ARGV do
+  redis.call('XADD', KEYS[7], '*', 'job', ARGV[i])
+end
+redis.call('SET', KEYS[1], ARGV[7], 'EX', ARGV[8])
+return {'ok'}

@@ -1,0 +1,185 @@
+package redisstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+// Options configure a Store.
+type Options struct {
+	// URL is the Redis to use: redis:// or rediss://, with master_name for
+	// Sentinel or several addr parameters for Cluster. Empty starts an
+	// embedded in-memory Redis.
+	URL    string
+	Logger *slog.Logger
+	Clock  bot.Clock
+	// ReclaimAfter is how long a job may stay claimed before another replica
+	// takes it over from a consumer that must have died.
+	ReclaimAfter time.Duration
+	// Block is the longest a Claim waits for new jobs.
+	Block time.Duration
+	// RequestTTL is how long a request ID is remembered with its reply.
+	RequestTTL time.Duration
+}
+
+// Store is bot.Store and bot.Outbox on Redis.
+type Store struct {
+	rdb      redis.UniversalClient
+	embedded *miniredis.Miniredis
+	opt      Options
+
+	mu          sync.Mutex
+	groups      map[bot.Workspace]bool      // consumer groups known to exist
+	lastReclaim map[bot.Workspace]time.Time // when each outbox was last swept for stale jobs
+}
+
+var (
+	_ bot.Store  = (*Store)(nil)
+	_ bot.Outbox = (*Store)(nil)
+)
+
+//go:embed lua/*.lua
+var luaFiles embed.FS
+
+func script(name string) *redis.Script {
+	src, err := luaFiles.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic(err) // embedded at build time: a missing file is a build mistake
+	}
+	return redis.NewScript(string(src))
+}
+
+var (
+	findScript  = script("find")
+	applyScript = script("apply")
+	doneScript  = script("done")
+	retryScript = script("retry")
+	dueScript   = script("due")
+)
+
+// Open connects to the Redis of o.URL, or starts the embedded one, and loads
+// the scripts so that a command costs no extra round trip to send them.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = bot.SystemClock{}
+	}
+	if o.ReclaimAfter == 0 {
+		o.ReclaimAfter = 30 * time.Second
+	}
+	if o.Block == 0 {
+		o.Block = 500 * time.Millisecond
+	}
+	if o.RequestTTL == 0 {
+		o.RequestTTL = 24 * time.Hour
+	}
+	s := &Store{opt: o, groups: map[bot.Workspace]bool{}, lastReclaim: map[bot.Workspace]time.Time{}}
+	url := o.URL
+	if url == "" {
+		mr, err := miniredis.Run()
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: starting the embedded Redis: %w", err)
+		}
+		s.embedded = mr
+		url = "redis://" + mr.Addr()
+		o.Logger.Warn("REDIS_URL is not set: incidents are kept in an embedded in-memory Redis and are lost when incidentbot stops. Set REDIS_URL to keep them.")
+	}
+	rdb, err := NewClient(url)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.rdb = rdb
+	for _, sc := range []*redis.Script{findScript, applyScript, doneScript, retryScript, dueScript} {
+		if err := sc.Load(ctx, rdb).Err(); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("redisstore: loading scripts: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// NewClient builds the go-redis client a URL describes: Sentinel when it
+// names a master_name, Cluster when it lists more nodes with addr, else one
+// server.
+func NewClient(rawURL string) (redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: REDIS_URL: %w", err)
+	}
+	q := u.Query()
+	switch {
+	case q.Has("master_name"):
+		o, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: REDIS_URL (Sentinel): %w", err)
+		}
+		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+		return redis.NewFailoverClient(o), nil
+	case q.Has("addr"):
+		o, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: REDIS_URL (Cluster): %w", err)
+		}
+		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+		return redis.NewClusterClient(o), nil
+	}
+	o, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: REDIS_URL: %w", err)
+	}
+	tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+	return redis.NewClient(o), nil
+}
+
+// tune shortens go-redis' default timeouts (5 s to dial, 3 s to read) where
+// the URL sets none: a responder must hear within 2 seconds that Redis is
+// away, not wait for the platform's 3-second limit to pass.
+func tune(dial, read, write *time.Duration) {
+	for _, t := range []*time.Duration{dial, read, write} {
+		if *t == 0 {
+			*t = time.Second
+		}
+	}
+}
+
+// Client is the go-redis client, for health checks and tests.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.rdb.Ping(ctx).Err()
+}
+
+// Close releases the client and stops the embedded Redis, if any.
+func (s *Store) Close() error {
+	var err error
+	if s.rdb != nil {
+		err = s.rdb.Close()
+	}
+	if s.embedded != nil {
+		s.embedded.Close()
+	}
+	return err
+}
+
+// isNoGroup reports whether Redis lost the consumer group (a restart without
+// persistence): it is made again.
+func isNoGroup(err error) bool {
+	var rerr redis.Error
+	return errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "NOGROUP")
+}

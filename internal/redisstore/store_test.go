@@ -1,0 +1,83 @@
+package redisstore_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+const reclaimAfter = 300 * time.Millisecond
+
+// open returns a store on the embedded Redis, or on the real one that
+// INCIDENTBOT_TEST_REDIS_URL names when real is set.
+func open(tb testing.TB, real bool) *redisstore.Store {
+	tb.Helper()
+	url := ""
+	if real {
+		url = os.Getenv("INCIDENTBOT_TEST_REDIS_URL")
+		if url == "" {
+			tb.Skip("INCIDENTBOT_TEST_REDIS_URL is not set; CI sets it to run this against a real Redis")
+		}
+	}
+	s, err := redisstore.Open(context.Background(), redisstore.Options{URL: url, ReclaimAfter: reclaimAfter, Block: 20 * time.Millisecond})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestContractEmbedded(t *testing.T) {
+	bottest.Contract{Open: func(t *testing.T) bottest.Backend { return open(t, false) }, ReclaimAfter: reclaimAfter}.Run(t)
+}
+
+func TestContractRealRedis(t *testing.T) {
+	shared := open(t, true)
+	bottest.Contract{Open: func(*testing.T) bottest.Backend { return shared }, ReclaimAfter: reclaimAfter}.Run(t)
+}
+
+// roundTrips counts what a client sends to Redis: each command or pipeline
+// is one round trip.
+type roundTrips struct{ n int }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n++
+		return next(ctx, cmd)
+	}
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n++
+		return next(ctx, cmds)
+	}
+}
+
+func TestStatusChangeCostsTwoRoundTrips(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		name := map[bool]string{false: "Embedded", true: "RealRedis"}[real]
+		t.Run(name, func(t *testing.T) {
+			s := open(t, real)
+			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bot.Slack: "C-B"}})
+			ws := bottest.NewWorkspace(bot.Slack)
+			bottest.MustHandle(t, svc, ws, "C1", "declare Counting round trips")
+			hook := &roundTrips{}
+			s.Client().AddHook(hook)
+			for _, line := range []string{"identified The cause", "update More news", "monitoring Fixed", "resolved Done"} {
+				hook.n = 0
+				bottest.MustHandle(t, svc, ws, "C1", line)
+				if hook.n < 1 || hook.n > 2 {
+					t.Errorf("%q cost %d round trips, want one read and one write at most", line, hook.n)
+				}
+			}
+		})
+	}
+}
