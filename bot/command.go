@@ -60,11 +60,10 @@ func (c Command) Status() (fsm.Status, bool) {
 
 // spec describes one command: its usage line, what it does, and what it takes.
 type spec struct {
-	usage   string
-	about   string
-	flags   []string // flag names it accepts
-	takes   takes
-	changes bool // whether it changes the incident (and so needs an idempotent write)
+	usage string
+	about string
+	flags []string // flag names it accepts
+	takes takes
 }
 
 // takes is the shape of a command's positional words.
@@ -87,19 +86,19 @@ var specs = []struct {
 	name Name
 	spec
 }{
-	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message <first update>] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle, true}},
-	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage, true}},
-	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage, true}},
-	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage, true}},
-	{CmdResolved, spec{`/incident resolved [<ref>] <message> [--at <time>]`, "impact is over", []string{"at"}, takesMessage, true}},
-	{CmdUpdate, spec{`/incident update [<ref>] <message> [--at <time>]`, "add an update, keeping the status", []string{"at"}, takesMessage, true}},
-	{CmdPostmortem, spec{`/incident postmortem [<ref>] [<body>] [--at <time>]`, "without a body: post a pre-filled draft; with one: publish it", []string{"at"}, takesBody, true}},
-	{CmdShow, spec{`/incident show [<ref>]`, "the status report with the full timeline", nil, takesRef, false}},
-	{CmdList, spec{`/incident list [--all]`, "open incidents, or all with --all", []string{"all"}, takesNothing, false}},
-	{CmdImpact, spec{`/incident impact [<ref>] <none|minor|major|critical>`, "set how badly users are hurt", nil, takesImpact, true}},
-	{CmdComponents, spec{`/incident components [<ref>] "<A, B, C>"`, "set the affected components", nil, takesComponents, true}},
-	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment, true}},
-	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic, false}},
+	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message <first update>] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle}},
+	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage}},
+	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage}},
+	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage}},
+	{CmdResolved, spec{`/incident resolved [<ref>] <message> [--at <time>]`, "impact is over", []string{"at"}, takesMessage}},
+	{CmdUpdate, spec{`/incident update [<ref>] <message> [--at <time>]`, "add an update, keeping the status", []string{"at"}, takesMessage}},
+	{CmdPostmortem, spec{`/incident postmortem [<ref>] [<body>] [--at <time>]`, "without a body: post a pre-filled draft; with one: publish it", []string{"at"}, takesBody}},
+	{CmdShow, spec{`/incident show [<ref>]`, "the status report with the full timeline", nil, takesRef}},
+	{CmdList, spec{`/incident list [--all]`, "open incidents, or all with --all", []string{"all"}, takesNothing}},
+	{CmdImpact, spec{`/incident impact [<ref>] <none|minor|major|critical>`, "set how badly users are hurt", nil, takesImpact}},
+	{CmdComponents, spec{`/incident components [<ref>] "<A, B, C>"`, "set the affected components", nil, takesComponents}},
+	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment}},
+	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic}},
 }
 
 // lookupSpec returns the grammar of the command called name.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -15,7 +14,7 @@ type DeliveryOptions struct {
 	Outbox  Outbox
 	Posters map[Platform]Poster
 	Clock   Clock
-	Logger  *slog.Logger
+	Logger  Logger
 	// Consumer names this replica in the outbox's consumer group.
 	Consumer string
 	// MaxAttempts is how many failures a job may have before it is parked.
@@ -44,7 +43,7 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 		o.Clock = SystemClock{}
 	}
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+		o.Logger = nopLogger{}
 	}
 	if o.Consumer == "" {
 		o.Consumer = fmt.Sprintf("replica-%08x", rand.Uint32())
@@ -120,7 +119,7 @@ func (d *Delivery) pump(ctx context.Context, ws Workspace) {
 // Deliver takes one claimed job as far as it can go now: delivered, put back
 // for later, or parked. Every path leaves the job accounted for in the outbox.
 func (d *Delivery) Deliver(ctx context.Context, job Job) {
-	log := d.opt.Logger.With("workspace", job.Workspace.String(), "incident", job.Incident, "lane", job.Lane, "seq", job.Seq, "op", job.Op)
+	log := jobLog{d.opt.Logger, job}
 	refs, err := d.opt.Outbox.Refs(ctx, job)
 	if err != nil {
 		log.Warn("delivery: reading refs; the job will be reclaimed", "err", err)
@@ -201,7 +200,7 @@ func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, err
 
 // finish records a delivered job, trying a few times: a post that went out but
 // is not recorded would go out again when the job is reclaimed.
-func (d *Delivery) finish(ctx context.Context, log *slog.Logger, job Job, res Result) {
+func (d *Delivery) finish(ctx context.Context, log jobLog, job Job, res Result) {
 	var err error
 	for try := range 5 {
 		if err = d.opt.Outbox.Done(ctx, job, res); err == nil || ctx.Err() != nil {
@@ -215,7 +214,7 @@ func (d *Delivery) finish(ctx context.Context, log *slog.Logger, job Job, res Re
 }
 
 // put gives the job back to the outbox to be claimed again at due.
-func (d *Delivery) put(ctx context.Context, log *slog.Logger, job Job, due time.Time) {
+func (d *Delivery) put(ctx context.Context, log jobLog, job Job, due time.Time) {
 	if err := d.opt.Outbox.Retry(ctx, job, due); err != nil {
 		log.Warn("delivery: rescheduling failed; the job will be reclaimed", "err", err)
 	}
@@ -230,6 +229,20 @@ func (d *Delivery) backoff(attempt int) time.Duration {
 	}
 	return wait/2 + rand.N(wait/2+1)
 }
+
+// jobLog writes log lines about one job, naming it in each.
+type jobLog struct {
+	Logger
+	job Job
+}
+
+func (l jobLog) attrs(args []any) []any {
+	j := l.job
+	return append([]any{"workspace", j.Workspace.String(), "incident", j.Incident, "lane", j.Lane, "seq", j.Seq, "op", j.Op}, args...)
+}
+
+func (l jobLog) Warn(msg string, args ...any)  { l.Logger.Warn(msg, l.attrs(args)...) }
+func (l jobLog) Error(msg string, args ...any) { l.Logger.Error(msg, l.attrs(args)...) }
 
 // jobKey identifies a job across its retries.
 func jobKey(j Job) string {

@@ -64,7 +64,7 @@ func (p *parser) run(toks []token) error {
 			p.pos = append(p.pos, toks[i+1:]...)
 			break
 		}
-		name, value, hasValue := flagName(t, allFlags)
+		name, value, hasValue := flagName(t)
 		if name == "" {
 			p.pos = append(p.pos, t)
 			continue
@@ -111,7 +111,7 @@ var (
 )
 
 func isFlag(t token) bool {
-	name, _, _ := flagName(t, allFlags)
+	name, _, _ := flagName(t)
 	return name != "" || (!t.quoted && t.text == "--")
 }
 

@@ -87,7 +87,7 @@ func closingQuote(line string, from int, closers string) int {
 
 // flagName returns the name of a flag token ("--at", "--at=...", and "—at"
 // as macOS and Slack autocorrect "--"), or "" when the token is not a flag.
-func flagName(t token, known []string) (name, value string, hasValue bool) {
+func flagName(t token) (name, value string, hasValue bool) {
 	if t.quoted {
 		return "", "", false
 	}

@@ -170,9 +170,9 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	}
 	var text string
 	switch {
-	case to == fsm.Postmortem && from == fsm.Postmortem:
+	case cmd.Name == CmdPostmortem && from == fsm.Postmortem:
 		text = fmt.Sprintf("Amended the postmortem of %s.", next.Ref())
-	case to == fsm.Postmortem:
+	case cmd.Name == CmdPostmortem:
 		text = fmt.Sprintf("Published the postmortem of %s; stakeholders have it.", next.Ref())
 	case from == to:
 		text = fmt.Sprintf("Update added to %s (%s).", next.Ref(), to)

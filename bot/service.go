@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"text/template"
 	"time"
 )
@@ -20,11 +19,23 @@ type Options struct {
 	Broadcast map[Platform]string
 	// Postmortem is the draft template; the embedded one when nil.
 	Postmortem *template.Template
-	Logger     *slog.Logger
+	Logger     Logger
 	// Timeout bounds the store work of one command, so a responder hears back
 	// well inside the platforms' 3-second limit even when Redis is away.
 	Timeout time.Duration
 }
+
+// Logger is the structured log the core writes to: *slog.Logger is one.
+// The core keeps to these two levels: what an operator must look at.
+type Logger interface {
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}
 
 // Service handles /incident commands for every door alike.
 type Service struct {
@@ -47,7 +58,7 @@ func NewService(o Options) *Service {
 		o.Postmortem = defaultPostmortem
 	}
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+		o.Logger = nopLogger{}
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 2 * time.Second

@@ -81,3 +81,23 @@ func TestStatusChangeCostsTwoRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTransition measures one status change through the Service: parse,
+// one read, plan, one atomic write with its posts queued.
+func BenchmarkTransition(b *testing.B) {
+	for _, real := range []bool{false, true} {
+		b.Run(map[bool]string{false: "Embedded", true: "RealRedis"}[real], func(b *testing.B) {
+			s := open(b, real)
+			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bot.Slack: "C-B"}})
+			ws := bottest.NewWorkspace(bot.Slack)
+			bottest.MustHandle(b, svc, ws, "C1", "declare Benchmark")
+			lines := []string{"identified INC-1 The cause", "monitoring INC-1 A fix is out"}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				bottest.MustHandle(b, svc, ws, "C1", lines[i%2])
+				i++
+			}
+		})
+	}
+}

@@ -1,0 +1,196 @@
+package bot_test
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// TestSeedReplay replays the commands of a real incident and checks the status
+// report against the text its readers saw.
+func TestSeedReplay(t *testing.T) {
+	h := newHarness(t, at(t, "2026-01-05T09:00:00Z"))
+	h.opt.Org = "Customer.io"
+	h.svc = bot.NewService(h.opt)
+	f, err := os.Open("testdata/seed-replay.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var report string
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, 1<<20)
+	for lines.Scan() {
+		report = h.do(lines.Text()).Text
+		if h.channel == "C1" {
+			// Once the incident channel is open, responders type there.
+			h.deliver()
+			h.channel = "inc-1"
+		}
+	}
+	seed, err := os.ReadFile("testdata/seed-incident.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstSeed(t, report, string(seed), []string{"Data Processing", "Message Sending", "User Interface"})
+	golden(t, "report-seed.golden", report)
+}
+
+// checkAgainstSeed compares a report with the seed's text piece by piece: the
+// seed lists no components under their heading, the report does.
+func checkAgainstSeed(t *testing.T, report, seed string, components []string) {
+	t.Helper()
+	got := strings.Split(report, "\n")
+	want := strings.Split(seed, "\n")
+	if len(got) < 4 || len(want) < 4 {
+		t.Fatalf("report too short:\n%s", report)
+	}
+	for i, what := range []string{"organisation line", "title", "summary sentence", "components heading"} {
+		if got[i] != want[i] {
+			t.Errorf("%s:\n got %q\nwant %q", what, got[i], want[i])
+		}
+	}
+	if diff := cmp.Diff(components, got[4:4+len(components)]); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want[4:], got[4+len(components):]); diff != "" {
+		t.Errorf("timeline differs from the seed (-seed +report):\n%s", diff)
+	}
+}
+
+func TestSummaryComponents(t *testing.T) {
+	base := bot.Incident{
+		Status: fsm.Resolved, Impact: bot.ImpactMajor,
+		DeclaredAt: at(t, "2024-03-03T10:00:00Z"), ResolvedAt: at(t, "2024-03-03T10:52:59Z"),
+	}
+	for _, tc := range []struct {
+		name       string
+		components []string
+		want       string
+	}{
+		{"None", nil, "Acme experienced a major incident on March 3, 2024, lasting 52m."},
+		{"One", []string{"API"}, "Acme experienced a major incident on March 3, 2024 affecting API, lasting 52m."},
+		{"Two", []string{"API", "Web"}, "Acme experienced a major incident on March 3, 2024 affecting API and Web, lasting 52m."},
+		{"Three", []string{"API", "Web", "Email"}, "Acme experienced a major incident on March 3, 2024 affecting API and Web and 1 more component, lasting 52m."},
+		{"Five", []string{"API", "Web", "Email", "SMS", "Push"}, "Acme experienced a major incident on March 3, 2024 affecting API and Web and 3 more components, lasting 52m."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inc := base
+			inc.Components = tc.components
+			got := bot.Summary("Acme", &inc, time.Time{}, time.UTC)
+			want := tc.want + " The incident has been resolved; the full update timeline is below."
+			if got != want {
+				t.Errorf("got  %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+func TestSummaryImpact(t *testing.T) {
+	for _, tc := range []struct {
+		impact bot.Impact
+		want   string
+	}{
+		{bot.ImpactNone, "Acme experienced an incident on"},
+		{bot.ImpactMinor, "Acme experienced a minor incident on"},
+		{bot.ImpactMajor, "Acme experienced a major incident on"},
+		{bot.ImpactCritical, "Acme experienced a critical incident on"},
+	} {
+		t.Run(string(tc.impact), func(t *testing.T) {
+			inc := bot.Incident{Status: fsm.Postmortem, Impact: tc.impact, DeclaredAt: at(t, "2025-10-30T17:00:00Z"), ResolvedAt: at(t, "2025-10-30T18:00:00Z")}
+			if got := bot.Summary("Acme", &inc, time.Time{}, time.UTC); !strings.HasPrefix(got, tc.want+" October 30, 2025, lasting 1h.") {
+				t.Errorf("got %q, want it to start %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSummaryOpenLongAndReopened(t *testing.T) {
+	h := newHarness(t, at(t, "2025-10-30T17:00:00Z"))
+	h.do(`declare Queue backlog --impact critical --components "Ingest, Search"`)
+	h.clock.Advance(69*time.Minute + 59*time.Second)
+	open := "Acme is experiencing a critical incident affecting Ingest and Search, ongoing for 1h 9m. The latest update is at the end of the timeline below."
+	if got := summaryLine(t, h.do("show")); got != open {
+		t.Errorf("open:\n got %q\nwant %q", got, open)
+	}
+
+	h.clock.Advance(26*time.Hour - 5*time.Minute) // 1d 3h 4m 59s after declaring
+	h.do("resolved Drained")
+	h.clock.Advance(3 * time.Hour)
+	resolved := "Acme experienced a critical incident on October 30, 2025 affecting Ingest and Search, lasting 1d 3h 4m. The incident has been resolved; the full update timeline is below."
+	if got := summaryLine(t, h.do("show INC-1")); got != resolved {
+		t.Errorf("over a day:\n got %q\nwant %q", got, resolved)
+	}
+
+	h.do("investigating INC-1 It is back")
+	reopened := "Acme is experiencing a critical incident affecting Ingest and Search, ongoing for 1d 6h 4m. The latest update is at the end of the timeline below."
+	if got := summaryLine(t, h.do("show INC-1")); got != reopened {
+		t.Errorf("reopened:\n got %q\nwant %q", got, reopened)
+	}
+	h.clock.Advance(30 * time.Minute)
+	h.do("resolved INC-1 For good this time")
+	h.clock.Advance(time.Hour)
+	// Lasting runs to the latest resolution, not the first.
+	again := "Acme experienced a critical incident on October 30, 2025 affecting Ingest and Search, lasting 1d 6h 34m. The incident has been resolved; the full update timeline is below."
+	if got := summaryLine(t, h.do("show INC-1")); got != again {
+		t.Errorf("resolved again:\n got %q\nwant %q", got, again)
+	}
+	inc := h.find(1)
+	if first := inc.Milestones[fsm.Resolved]; !first.Equal(at(t, "2025-10-31T20:04:59Z")) {
+		t.Errorf("the resolved milestone is %s; it must stay the first resolution", first)
+	}
+}
+
+func summaryLine(t *testing.T, r bot.Reply) string {
+	t.Helper()
+	lines := strings.Split(r.Text, "\n")
+	if len(lines) < 3 {
+		t.Fatalf("not a report: %q", r.Text)
+	}
+	return lines[2]
+}
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0m"},
+		{59 * time.Second, "0m"},
+		{52*time.Minute + 59*time.Second, "52m"},
+		{time.Hour, "1h"},
+		{4*time.Hour + 32*time.Minute + 30*time.Second, "4h 32m"},
+		{27*time.Hour + 4*time.Minute, "1d 3h 4m"},
+		{48 * time.Hour, "2d"},
+		{24*time.Hour + 5*time.Minute, "1d 5m"},
+		{-time.Minute, "0m"},
+	} {
+		if got := bot.FormatDuration(tc.d); got != tc.want {
+			t.Errorf("FormatDuration(%s) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkReport1000Entries(b *testing.B) {
+	inc := bot.Incident{Number: 1, Title: "Big", Status: fsm.Resolved, Impact: bot.ImpactMajor, Components: []string{"A", "B", "C"},
+		DeclaredAt: time.Date(2025, 10, 30, 17, 0, 0, 0, time.UTC), ResolvedAt: time.Date(2025, 10, 31, 17, 0, 0, 0, time.UTC)}
+	entries := make([]bot.Entry, 1000)
+	for i := range entries {
+		entries[i] = bot.Entry{Seq: i + 1, Kind: bot.KindUpdate, Status: fsm.Identified, At: inc.DeclaredAt.Add(time.Duration(i) * time.Minute),
+			Message: "We are continuing to work on a fix for this issue."}
+	}
+	r := bot.Report{Org: "Acme", Incident: inc, Timeline: entries, Location: time.UTC}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(r.String()) == 0 {
+			b.Fatal("empty report")
+		}
+	}
+}

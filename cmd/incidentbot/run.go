@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/config"
+	"github.com/incidentbot/incidentbot/internal/console"
+	"github.com/incidentbot/incidentbot/internal/httpserver"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+const usage = `usage: incidentbot [command]
+
+Commands:
+  (none)    local mode without chat credentials: a console plus the HTTP server;
+            with chat credentials set, the same as serve
+  serve     the HTTP server and the chat doors, without a console
+  console   read /incident commands from stdin, print replies and posts; no listener
+  version   print the version
+
+Configuration comes from the environment; see README.md.`
+
+// mode is what one run of incidentbot does.
+type mode struct {
+	console bool // read commands from stdin
+	listen  bool // serve HTTP
+}
+
+// run is the whole program, with its world passed in so tests can run it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 1 {
+		sub = args[1]
+	}
+	if len(args) > 2 {
+		return fmt.Errorf("too many arguments\n%s", usage)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := config.Load(getenv)
+	if err != nil && sub != "version" && sub != "help" {
+		return err
+	}
+	var m mode
+	switch sub {
+	case "":
+		m = mode{console: !chatConfigured(cfg), listen: true}
+	case "serve":
+		m = mode{listen: true}
+	case "console":
+		m = mode{console: true}
+	case "version":
+		fmt.Fprintln(stdout, "incidentbot", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", sub, usage)
+	}
+	if chatConfigured(cfg) {
+		return errors.New("SLACK_* or DISCORD_* variables are set, but this build has no Slack or Discord door yet; unset them to run locally")
+	}
+	return serve(ctx, cfg, m, log, stdin, stdout)
+}
+
+func chatConfigured(cfg config.Config) bool {
+	return cfg.Slack.Enabled() || cfg.Discord.Enabled()
+}
+
+// serve wires the parts for a mode and runs them until the console ends or
+// ctx is done.
+func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	svc := bot.NewService(bot.Options{Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log})
+	posters := map[bot.Platform]bot.Poster{}
+	consolePoster := &console.Poster{}
+	if m.console {
+		posters[bot.Console] = consolePoster
+	}
+	delivery := bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: posters, Logger: log, Scan: 100 * time.Millisecond})
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { delivery.Run(ctx) })
+
+	errc := make(chan error, 2)
+	if m.listen {
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+		}
+		log.Info("listening", "addr", ln.Addr().String())
+		srv := &http.Server{Handler: httpserver.NewServer(httpserver.Deps{Logger: log, Ready: store.Ping}), ReadHeaderTimeout: 5 * time.Second}
+		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
+		defer shutdown(srv)
+	}
+	if m.console {
+		c := &console.Console{Service: svc, Outbox: store, Poster: consolePoster, In: stdin, Out: stdout, Actor: actor()}
+		if console.IsTerminal(stdin) {
+			c.Prompt = "incident> "
+			fmt.Fprintln(stdout, "Type /incident help for the commands; Ctrl-D ends.")
+		}
+		go func() { errc <- c.Run(ctx) }()
+	}
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// actor is the console's user: the login name, as "@name".
+func actor() string {
+	if u := os.Getenv("USER"); u != "" {
+		return "@" + u
+	}
+	return "@console"
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,219 @@
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+// Config is everything incidentbot reads from its environment.
+type Config struct {
+	// RedisURL is where state lives; empty means the embedded in-memory Redis.
+	RedisURL string
+	// Org names the organisation in reports.
+	Org string
+	// Addr is the HTTP listen address.
+	Addr string
+	// Postmortem is the operator's draft template, or nil for the built-in one.
+	Postmortem *template.Template
+	// Location is the zone timeline times are shown in.
+	Location *time.Location
+	Slack    Slack
+	Discord  Discord
+}
+
+// Slack configures the Slack door.
+type Slack struct {
+	BotToken, SigningSecret, AppToken string
+	BroadcastChannel                  string
+	// APIURL is the Web API base URL, always ending in "/"; empty for Slack's own.
+	APIURL string
+}
+
+// Enabled reports whether Slack is configured.
+func (s Slack) Enabled() bool { return s.BotToken != "" }
+
+// Discord configures the Discord door.
+type Discord struct {
+	BotToken, AppID, GuildID string
+	// PublicKey verifies HTTP interactions; nil means interactions come over
+	// the gateway.
+	PublicKey        []byte
+	BroadcastChannel string
+	APIURL           string
+}
+
+// Enabled reports whether Discord is configured.
+func (d Discord) Enabled() bool { return d.BotToken != "" }
+
+// Variables lists every environment variable Load reads, in the order the
+// README's table lists them.
+func Variables() []string {
+	return []string{
+		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
+		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
+		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
+	}
+}
+
+// Load reads the configuration through getenv. Its error lists every problem
+// found, one per line, with an empty Config; no secret is ever part of it.
+func Load(getenv func(string) string) (Config, error) {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	c := Config{
+		RedisURL: env("REDIS_URL"),
+		Org:      env("INCIDENTBOT_ORG"),
+		Addr:     env("INCIDENTBOT_ADDR"),
+		Location: time.UTC,
+		Slack: Slack{
+			BotToken: env("SLACK_BOT_TOKEN"), SigningSecret: env("SLACK_SIGNING_SECRET"), AppToken: env("SLACK_APP_TOKEN"),
+			BroadcastChannel: env("SLACK_BROADCAST_CHANNEL"),
+		},
+		Discord: Discord{
+			BotToken: env("DISCORD_BOT_TOKEN"), AppID: env("DISCORD_APP_ID"), GuildID: env("DISCORD_GUILD_ID"),
+			BroadcastChannel: env("DISCORD_BROADCAST_CHANNEL"),
+		},
+	}
+	var problems []error
+	add := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+
+	if c.Org == "" {
+		c.Org = "Our organisation"
+	}
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
+		add("INCIDENTBOT_ADDR %q is not a listen address like :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if c.RedisURL != "" && !validRedisURL(c.RedisURL) {
+		add("REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL")
+	}
+	if tz := env("INCIDENTBOT_TIMEZONE"); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			add("INCIDENTBOT_TIMEZONE %q is not a time zone name like Europe/Berlin", tz)
+		} else {
+			c.Location = loc
+		}
+	}
+	if path := env("INCIDENTBOT_POSTMORTEM_TEMPLATE"); path != "" {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			add("INCIDENTBOT_POSTMORTEM_TEMPLATE: %v", err)
+		} else if c.Postmortem, err = bot.ParsePostmortemTemplate(string(text)); err != nil {
+			add("INCIDENTBOT_POSTMORTEM_TEMPLATE %s: %v", path, err)
+		}
+	}
+	var err error
+	if c.Slack.APIURL, err = baseURL("SLACK_API_URL", env("SLACK_API_URL")); err != nil {
+		problems = append(problems, err)
+	}
+	if c.Discord.APIURL, err = baseURL("DISCORD_API_URL", env("DISCORD_API_URL")); err != nil {
+		problems = append(problems, err)
+	}
+	problems = append(problems, c.checkSlack()...)
+	problems = append(problems, c.checkDiscord(env("DISCORD_PUBLIC_KEY"))...)
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration has %d problem(s):\n%w", len(problems), errors.Join(problems...))
+	}
+	return c, nil
+}
+
+func (c *Config) checkSlack() []error {
+	s := c.Slack
+	var problems []error
+	if !s.Enabled() {
+		return orphans("SLACK_BOT_TOKEN", "Slack", [][2]string{
+			{"SLACK_SIGNING_SECRET", s.SigningSecret}, {"SLACK_APP_TOKEN", s.AppToken}, {"SLACK_BROADCAST_CHANNEL", s.BroadcastChannel},
+		})
+	}
+	if !strings.HasPrefix(s.BotToken, "xoxb-") {
+		problems = append(problems, errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-"))
+	}
+	if s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-") {
+		problems = append(problems, errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp-"))
+	}
+	if s.SigningSecret == "" && s.AppToken == "" {
+		problems = append(problems, errors.New("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (slash commands over HTTP) or SLACK_APP_TOKEN (Socket Mode)"))
+	}
+	return problems
+}
+
+func (c *Config) checkDiscord(publicKey string) []error {
+	d := &c.Discord
+	var problems []error
+	if !d.Enabled() {
+		return orphans("DISCORD_BOT_TOKEN", "Discord", [][2]string{
+			{"DISCORD_APP_ID", d.AppID}, {"DISCORD_PUBLIC_KEY", publicKey}, {"DISCORD_GUILD_ID", d.GuildID}, {"DISCORD_BROADCAST_CHANNEL", d.BroadcastChannel},
+		})
+	}
+	if d.AppID == "" || strings.Trim(d.AppID, "0123456789") != "" {
+		problems = append(problems, errors.New("DISCORD_APP_ID must be the application's numeric ID"))
+	}
+	if publicKey != "" {
+		key, err := hex.DecodeString(publicKey)
+		if err != nil || len(key) != 32 {
+			problems = append(problems, errors.New("DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters"))
+		} else {
+			d.PublicKey = key
+		}
+	}
+	return problems
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+func validRedisURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		return u.Host != ""
+	case "unix":
+		return u.Path != ""
+	}
+	return false
+}
+
+// orphans reports the variables of a platform set without its bot token.
+func orphans(token, platform string, vars [][2]string) []error {
+	var problems []error
+	for _, v := range vars {
+		if v[1] != "" {
+			problems = append(problems, fmt.Errorf("%s is set but %s is not; %s needs its bot token", v[0], token, platform))
+		}
+	}
+	return problems
+}
+
+// baseURL checks an API base URL and gives it the trailing slash the client
+// libraries need.
+func baseURL(name, raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	// The value is never repeated in the error: it may hold a password.
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%s must be an http:// or https:// base URL without a query", name)
+	}
+	if !strings.HasSuffix(raw, "/") {
+		raw += "/"
+	}
+	return raw, nil
+}

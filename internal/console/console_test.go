@@ -1,0 +1,86 @@
+package console_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/console"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+// runConsole types script into a console on the embedded Redis, with the
+// delivery loop running, and returns what it printed.
+func runConsole(t *testing.T, script string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := redisstore.Open(ctx, redisstore.Options{Block: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	poster := &console.Poster{}
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Scan: 5 * time.Millisecond})
+	go d.Run(ctx)
+	var out strings.Builder
+	c := &console.Console{
+		Service: bot.NewService(bot.Options{Store: st, Org: "Acme"}),
+		Outbox:  st, Poster: poster, In: strings.NewReader(script), Out: &out, Actor: "@ana",
+	}
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestConsolePrintsRepliesThenPosts(t *testing.T) {
+	got := runConsole(t, `
+# a comment, and blank lines, are skipped
+
+/incident declare Logins fail --message "Users cannot log in."
+identified Expired certificate
+/incident fly away
+`)
+	wantInOrder := []string{
+		"Declared INC-1: Logins fail",
+		"[#console] This console is now the channel of INC-1.",
+		"[#console]\nINC-1 · Investigating · Logins fail\n- investigating ",
+		"Users cannot log in.",
+		"INC-1 is now identified (was investigating).",
+		"[#console]\nINC-1 · Identified · Logins fail\n- identified ",
+		"Expired certificate",
+		"There is no /incident fly.",
+	}
+	rest := got
+	for _, w := range wantInOrder {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("output lacks %q after what came before:\n%s", w, got)
+		}
+		rest = rest[i+len(w):]
+	}
+	if strings.Contains(got, "comment") {
+		t.Errorf("a comment line was handled:\n%s", got)
+	}
+}
+
+// TestConsoleFollowsLatestIncident: the console is the channel of the
+// incident declared last, so commands without a reference go there.
+func TestConsoleFollowsLatestIncident(t *testing.T) {
+	got := runConsole(t, "declare First\ndeclare Second\nresolved Done\nshow INC-1\n")
+	if !strings.Contains(got, "INC-2 is now resolved") {
+		t.Errorf("resolved went elsewhere than INC-2:\n%s", got)
+	}
+	if !strings.Contains(got, "Acme is experiencing an incident") {
+		t.Errorf("INC-1 should still be open:\n%s", got)
+	}
+}
+
+func TestIsTerminal(t *testing.T) {
+	if console.IsTerminal(strings.NewReader("")) {
+		t.Error("a string reader is not a terminal")
+	}
+}
