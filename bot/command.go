@@ -86,7 +86,7 @@ var specs = []struct {
 	name Name
 	spec
 }{
-	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message <first update>] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle}},
+	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle}},
 	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage}},
 	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage}},
 	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage}},

@@ -20,27 +20,37 @@ var aliases = map[string]Name{
 // optional. Every error is an *Error with code EINVALID whose message says
 // what to type instead.
 func Parse(line string) (Command, error) {
+	if len(line) > MaxLine {
+		return Command{}, Errorf(EINVALID, "That command is %d bytes long; the limit is %d. Shorten it.", len(line), MaxLine)
+	}
 	toks := tokenize(line)
-	if len(toks) > 0 && !toks[0].quoted && strings.EqualFold(toks[0].text, "/incident") {
+	if len(toks) > 0 && strings.EqualFold(toks[0].text, "/incident") {
 		toks = toks[1:]
 	}
 	if len(toks) == 0 {
 		return Command{}, Errorf(EINVALID, "Type a command after /incident, for example /incident declare <title>. /incident help lists them all.")
 	}
-	word := strings.ToLower(toks[0].text)
-	name := Name(word)
-	if alias, ok := aliases[word]; ok {
-		name = alias
-	}
-	sp, ok := lookupSpec(name)
-	if !ok || toks[0].quoted {
+	name, ok := commandName(toks[0].text)
+	if !ok {
 		return Command{}, Errorf(EINVALID, "There is no /incident %s. Commands: %s. /incident help explains each.", clip(toks[0].text, 40), commandList())
 	}
+	sp, _ := lookupSpec(name)
 	p := parser{line: line, cmd: Command{Name: name}, spec: sp}
 	if err := p.run(toks[1:]); err != nil {
 		return Command{}, err
 	}
 	return p.cmd, nil
+}
+
+// commandName reads a command word in any letter case, aliases included.
+func commandName(word string) (Name, bool) {
+	word = strings.ToLower(word)
+	name := Name(word)
+	if alias, ok := aliases[word]; ok {
+		name = alias
+	}
+	_, ok := lookupSpec(name)
+	return name, ok
 }
 
 // parser holds one command line while its words are sorted into flags and
@@ -59,50 +69,77 @@ func (p *parser) usageErr(format string, args ...any) *Error {
 
 func (p *parser) run(toks []token) error {
 	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if !t.quoted && t.text == "--" {
-			p.pos = append(p.pos, toks[i+1:]...)
-			break
-		}
-		name, value, hasValue := flagName(t)
-		if name == "" {
-			p.pos = append(p.pos, t)
+		f, ok := flagOf(toks[i])
+		if !ok || p.prose(f, toks[i+1:]) {
+			p.pos = append(p.pos, toks[i])
 			continue
 		}
-		if !contains(allFlags, name) {
-			return p.usageErr("There is no flag --%s; to write it in a message, put the message in quotes.", clip(name, 30))
-		}
-		if !contains(p.spec.flags, name) {
-			return p.usageErr("/incident %s does not take --%s.", p.cmd.Name, name)
-		}
-		if contains(p.seen, name) {
-			return p.usageErr("--%s is given twice; give it once.", name)
-		}
-		p.seen = append(p.seen, name)
-		if name == "all" {
-			if hasValue {
-				return p.usageErr("--all takes no value.")
-			}
-			p.cmd.All = true
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(toks) || isFlag(toks[i+1]) {
-				return p.usageErr("--%s needs a value.", name)
-			}
-			i++
-			value = toks[i].text
-			// "--at 2025-10-30 17:25" spans two words.
-			if (name == "at" || name == "started") && i+1 < len(toks) && dateOnly.MatchString(value) && clockOnly.MatchString(toks[i+1].text) {
-				i++
-				value += " " + toks[i].text
-			}
-		}
-		if err := p.setFlag(name, value); err != nil {
+		used, err := p.flag(f, toks[i+1:])
+		if err != nil {
 			return err
 		}
+		i += used
 	}
 	return p.positional()
+}
+
+// prose reports whether an autocorrected dash before a common word is prose
+// rather than a flag: "—at least in the EU", "—all of it" outside list.
+func (p *parser) prose(f flag, rest []token) bool {
+	switch {
+	case !f.autocorrected:
+		return false
+	case f.name == "all":
+		return !contains(p.spec.flags, "all")
+	case f.name == "at":
+		value := f.value
+		if !f.hasValue && len(rest) > 0 {
+			value = rest[0].text
+		}
+		_, isTime := parseTime(value)
+		return !isTime && !dateOnly.MatchString(value)
+	}
+	return false
+}
+
+// flag takes one flag and, when its value is a separate word, that word
+// from rest. It returns how many words of rest it used.
+func (p *parser) flag(f flag, rest []token) (used int, err error) {
+	if !contains(allFlags, f.name) {
+		return 0, p.usageErr("There is no flag --%s; to write it in a message, put the message in quotes.", clip(f.name, 30))
+	}
+	if !contains(p.spec.flags, f.name) {
+		return 0, p.usageErr("/incident %s does not take --%s.", p.cmd.Name, f.name)
+	}
+	if contains(p.seen, f.name) {
+		return 0, p.usageErr("--%s is given twice; give it once.", f.name)
+	}
+	if f.name == "all" {
+		if f.hasValue {
+			return 0, p.usageErr("--all takes no value.")
+		}
+		p.seen = append(p.seen, f.name)
+		p.cmd.All = true
+		return 0, nil
+	}
+	value := f.value
+	if !f.hasValue {
+		if len(rest) == 0 || isFlag(rest[0]) {
+			return 0, p.usageErr("--%s needs a value.", f.name)
+		}
+		value, used = rest[0].text, 1
+		rest = rest[1:]
+	}
+	// "--at 2025-10-30 17:25" spans two words.
+	if (f.name == "at" || f.name == "started") && len(rest) > 0 && dateOnly.MatchString(value) && clockOnly.MatchString(rest[0].text) {
+		value += " " + rest[0].text
+		used++
+	}
+	if err := p.setFlag(f.name, value); err != nil {
+		return 0, err
+	}
+	p.seen = append(p.seen, f.name)
+	return used, nil
 }
 
 var (
@@ -111,8 +148,8 @@ var (
 )
 
 func isFlag(t token) bool {
-	name, _, _ := flagName(t)
-	return name != "" || (!t.quoted && t.text == "--")
+	_, ok := flagOf(t)
+	return ok
 }
 
 func (p *parser) setFlag(name, value string) error {
@@ -155,6 +192,13 @@ func (p *parser) setFlag(name, value string) error {
 // positional sorts the words that are not flags by the command's shape.
 func (p *parser) positional() error {
 	switch p.spec.takes {
+	case takesNothing, takesTitle, takesTopic:
+	default:
+		if err := p.takeRef(); err != nil {
+			return err
+		}
+	}
+	switch p.spec.takes {
 	case takesNothing:
 		if len(p.pos) > 0 {
 			return p.usageErr("/incident %s takes no words, only flags.", p.cmd.Name)
@@ -162,15 +206,12 @@ func (p *parser) positional() error {
 	case takesTitle:
 		return p.title()
 	case takesMessage, takesBody:
-		p.takeRef()
 		return p.message()
 	case takesRef:
-		p.takeRef()
 		if len(p.pos) > 0 {
 			return p.usageErr("%q is not an incident reference; write one like INC-12.", clip(p.pos[0].text, 30))
 		}
 	case takesImpact:
-		p.takeRef()
 		if len(p.pos) != 1 {
 			return p.usageErr("Give one impact level.")
 		}
@@ -180,7 +221,6 @@ func (p *parser) positional() error {
 		}
 		p.cmd.Impact = im
 	case takesComponents:
-		p.takeRef()
 		if len(p.pos) == 0 {
 			return p.usageErr(`Name the affected components, separated by commas, or "" for none.`)
 		}
@@ -199,14 +239,18 @@ func (p *parser) positional() error {
 
 // takeRef takes a leading incident reference ("INC-12", "#12", "12"). A
 // quoted word is never one, which is how a message may start with a number.
-func (p *parser) takeRef() {
+func (p *parser) takeRef() error {
 	if len(p.pos) == 0 || p.pos[0].quoted {
-		return
+		return nil
 	}
-	if n, ok := ParseRef(p.pos[0].text); ok {
+	word := p.pos[0].text
+	if n, ok := ParseRef(word); ok {
 		p.cmd.Ref = n
 		p.pos = p.pos[1:]
+	} else if hasRefPrefix(word) {
+		return p.usageErr("%q is not an incident reference; write one like INC-12.", clip(word, 30))
 	}
+	return nil
 }
 
 func (p *parser) title() error {
@@ -227,21 +271,20 @@ func (p *parser) message() error {
 		if p.spec.takes == takesBody {
 			return nil
 		}
-		return p.usageErr("/incident %s needs a message for the timeline, for example /incident %s We are rolling back the deploy.", p.cmd.Name, p.cmd.Name)
+		return p.usageErr("/incident %s needs a message for the timeline, for example /incident %s %s", p.cmd.Name, p.cmd.Name, examples[p.cmd.Name])
 	}
-	limit := MaxMessage
-	if p.cmd.Name == CmdPostmortem {
-		limit = MaxPostmortem
+	n := utf8.RuneCountInString(msg)
+	if p.cmd.Name == CmdPostmortem && n > MaxPostmortem {
+		return Errorf(EINVALID, "The postmortem is %d characters long; the limit is %d. Shorten it, or link to the full document.", n, MaxPostmortem)
 	}
-	if n := utf8.RuneCountInString(msg); n > limit {
-		return Errorf(EINVALID, "The message is %d characters long; the limit is %d. Split it into several updates.", n, limit)
+	if p.cmd.Name != CmdPostmortem && n > MaxMessage {
+		return Errorf(EINVALID, "The message is %d characters long; the limit is %d. Split it into several updates.", n, MaxMessage)
 	}
 	p.cmd.Text = msg
 	return nil
 }
 
 func (p *parser) assignment() error {
-	p.takeRef()
 	if len(p.pos) != 2 {
 		return p.usageErr("Name a role and a person, for example /incident assign commander @alex.")
 	}
@@ -261,15 +304,25 @@ func (p *parser) topic() error {
 	if len(p.pos) == 0 {
 		return nil
 	}
-	word := strings.ToLower(strings.TrimPrefix(p.pos[0].text, "/"))
-	if alias, ok := aliases[word]; ok {
-		word = string(alias)
+	if len(p.pos) > 1 {
+		return p.usageErr("Name one command, for example /incident help declare.")
 	}
-	if _, ok := lookupSpec(Name(word)); !ok || len(p.pos) > 1 {
-		return Errorf(EINVALID, "There is no /incident %s. Commands: %s.", clip(p.pos[0].text, 40), commandList())
+	word := strings.TrimPrefix(p.pos[0].text, "/")
+	name, ok := commandName(word)
+	if !ok {
+		return Errorf(EINVALID, "There is no /incident %s. Commands: %s.", clip(word, 40), commandList())
 	}
-	p.cmd.Topic = Name(word)
+	p.cmd.Topic = name
 	return nil
+}
+
+// examples show a stressed responder what a message for each command reads like.
+var examples = map[Name]string{
+	CmdInvestigating: "We are looking into elevated error rates.",
+	CmdIdentified:    "A bad deploy of the payment service.",
+	CmdMonitoring:    "The fix is out; we are watching error rates.",
+	CmdResolved:      "Error rates are back to normal.",
+	CmdUpdate:        "We are rolling back the deploy.",
 }
 
 // text joins the positional words back into what the responder typed: each
@@ -353,8 +406,9 @@ func commandList() string {
 	return strings.Join(names, ", ")
 }
 
-// clip shortens user text quoted back in an error message.
+// clip shortens user text quoted back in an error message, on one line.
 func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
