@@ -243,4 +243,3 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
-
