@@ -171,8 +171,8 @@ func (p *parser) setFlag(name, value string) error {
 		if msg == "" {
 			return p.usageErr("--message is empty.")
 		}
-		if n := utf8.RuneCountInString(msg); n > MaxMessage {
-			return Errorf(EINVALID, "The first update is %d characters long; the limit is %d. Shorten it, or post the rest with /incident update.", n, MaxMessage)
+		if err := checkFirstUpdate(msg); err != nil {
+			return err
 		}
 		p.cmd.Message = msg
 	case "at", "started":
@@ -253,13 +253,16 @@ func (p *parser) takeRef() error {
 	return nil
 }
 
+// title takes the declaration's title. A bare "declare" is left without one:
+// the service answers it with the declare form, which doors that can show
+// forms open.
 func (p *parser) title() error {
-	title := strings.Join(strings.Fields(p.text()), " ")
-	if title == "" {
-		return p.usageErr("Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major.")
+	title, err := checkTitle(p.text())
+	if err != nil {
+		return err
 	}
-	if n := utf8.RuneCountInString(title); n > MaxTitle {
-		return Errorf(EINVALID, "The title is %d characters long; the limit is %d. Keep it short and put details in --message.", n, MaxTitle)
+	if title == "" && len(p.seen) > 0 {
+		return p.usageErr("Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major.")
 	}
 	p.cmd.Text = title
 	return nil
@@ -273,12 +276,8 @@ func (p *parser) message() error {
 		}
 		return p.usageErr("/incident %s needs a message for the timeline, for example /incident %s %s", p.cmd.Name, p.cmd.Name, examples[p.cmd.Name])
 	}
-	n := utf8.RuneCountInString(msg)
-	if p.cmd.Name == CmdPostmortem && n > MaxPostmortem {
-		return Errorf(EINVALID, "The postmortem is %d characters long; the limit is %d. Shorten it, or link to the full document.", n, MaxPostmortem)
-	}
-	if p.cmd.Name != CmdPostmortem && n > MaxMessage {
-		return Errorf(EINVALID, "The message is %d characters long; the limit is %d. Split it into several updates.", n, MaxMessage)
+	if err := checkMessage(p.cmd.Name, msg); err != nil {
+		return err
 	}
 	p.cmd.Text = msg
 	return nil

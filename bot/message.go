@@ -50,6 +50,9 @@ type Message struct {
 	Card  Card        `json:"card"`
 	Entry *Entry      `json:"entry,omitempty"`
 	Text  string      `json:"text"`
+	// Moved marks the entry that opened the incident or changed its status:
+	// doors refresh what shows the status (a channel topic, a thread name).
+	Moved bool `json:"moved,omitempty"`
 }
 
 // Heading is the first line of every post: "INC-12 · Identified · <title>".
@@ -96,13 +99,15 @@ func newCard(inc *Incident, asOf time.Time) Card {
 	}
 }
 
-// entryMessage is the post of one timeline entry.
-func entryMessage(card Card, e Entry, loc *time.Location) Message {
+// entryMessage is the post of one timeline entry; moved tells whether the
+// entry opened the incident or changed its status.
+func entryMessage(card Card, e Entry, loc *time.Location, moved bool) Message {
 	return Message{
 		Kind:  MessageEntry,
 		Card:  card,
 		Entry: &e,
 		Text:  fmt.Sprintf("%s\n%s\n%s", card.Heading(), entryLine(e, loc), e.Message),
+		Moved: moved,
 	}
 }
 

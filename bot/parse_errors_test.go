@@ -127,11 +127,7 @@ func TestParseErrors(t *testing.T) {
 			`The component "` + strings.Repeat("c", 30) + `…" is longer than 100 characters. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
 
 		// Title.
-		{"ErrNoTitle", "declare",
-			`Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
 		{"ErrOnlyFlagsNoTitle", "declare --impact major",
-			`Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
-		{"ErrBlankQuotedTitle", `declare "  "`,
 			`Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
 		{"ErrTitle151Runes", "declare " + strings.Repeat("é", 151),
 			"The title is 151 characters long; the limit is 150. Keep it short and put details in --message."},

@@ -150,6 +150,9 @@ func TestParse(t *testing.T) {
 			bot.Command{Name: bot.CmdUpdate, Text: "Fixed —mostly"}},
 		{"SingleDashIsText", "update Retried with -v",
 			bot.Command{Name: bot.CmdUpdate, Text: "Retried with -v"}},
+		// A bare declare asks for the declare form.
+		{"DeclareWithoutTitle", "declare", bot.Command{Name: bot.CmdDeclare}},
+		{"DeclareBlankQuotedTitle", `declare "  "`, bot.Command{Name: bot.CmdDeclare}},
 		{"DoubleDashIsProse", "update Rollback done -- monitoring now",
 			bot.Command{Name: bot.CmdUpdate, Text: "Rollback done -- monitoring now"}},
 		{"EmDashAtInProse", "update Checkout degraded —at least in EU",

@@ -99,7 +99,7 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 	}
 	entry := Entry{Seq: 1, Kind: KindUpdate, Status: fsm.Investigating, At: at, RecordedAt: now, Actor: req.Actor, Message: msg}
 	card := newCard(&inc, at)
-	first := entryMessage(card, entry, s.opt.Location)
+	first := entryMessage(card, entry, s.opt.Location, true)
 	jobs := []Job{
 		s.job(&inc, LaneChannel, OpOpen, summaryMessage(card)),
 		s.job(&inc, LaneChannel, OpPost, first),
@@ -163,7 +163,7 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: to, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
 	card := newCard(&next, at)
-	post := entryMessage(card, entry, s.opt.Location)
+	post := entryMessage(card, entry, s.opt.Location, from != to)
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))

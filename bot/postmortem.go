@@ -113,5 +113,7 @@ func (s *Service) planDraft(ctx context.Context, req Request, inc *Incident) (Ch
 	draft := Message{Kind: MessageDraft, Card: card, Text: b.String()}
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, draft)}
 	text := fmt.Sprintf("Posted a postmortem draft of %s in its channel. Edit it, then publish with /incident postmortem %s <body>.", next.Ref(), next.Ref())
-	return s.changeOf(req, next, nil, jobs, text), nil
+	ch := s.changeOf(req, next, nil, jobs, text)
+	ch.Reply.Form = postmortemForm(inc, Summary(s.opt.Org, inc, now, s.opt.Location))
+	return ch, nil
 }

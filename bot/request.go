@@ -20,4 +20,7 @@ type Reply struct {
 	Text string `json:"text"`
 	// Incident is the number of the incident the command was about, if any.
 	Incident int `json:"incident,omitempty"`
+	// Form, when set, asks for the rest of the command: doors that can show
+	// forms open it instead of showing Text.
+	Form *Form `json:"form,omitempty"`
 }

@@ -77,9 +77,21 @@ func (s *Service) Handle(ctx context.Context, req Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	return s.Run(ctx, req, cmd)
+}
+
+// Run runs a parsed command: Handle without the parsing, for doors whose
+// platform hands over commands already split into options (Discord).
+func (s *Service) Run(ctx context.Context, req Request, cmd Command) (Reply, error) {
+	if cmd.Name == CmdDeclare && cmd.Text == "" {
+		return Reply{Text: "Give the incident a title: " + Usage(CmdDeclare), Form: DeclareForm()}, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
 	defer cancel()
-	var reply Reply
+	var (
+		reply Reply
+		err   error
+	)
 	switch cmd.Name {
 	case CmdHelp:
 		return help(cmd), nil
