@@ -38,7 +38,11 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: kind, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
 	card := newCard(&next, now)
-	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(card, note))}
+	notice := noticeMessage(card, note)
+	if kind == KindAssign {
+		notice.Mention = cmd.User
+	}
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, notice)}
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}

@@ -49,10 +49,15 @@ type Message struct {
 	Kind  MessageKind `json:"kind"`
 	Card  Card        `json:"card"`
 	Entry *Entry      `json:"entry,omitempty"`
-	Text  string      `json:"text"`
+	// When is the entry's time as the timeline shows it, in the configured zone.
+	When string `json:"when,omitempty"`
+	Text string `json:"text"`
 	// Moved marks the entry that opened the incident or changed its status:
 	// doors refresh what shows the status (a channel topic, a thread name).
 	Moved bool `json:"moved,omitempty"`
+	// Mention is a user the message means to notify (someone just given a
+	// role): the one deliberate ping. All other user text pings no one.
+	Mention string `json:"mention,omitempty"`
 }
 
 // Heading is the first line of every post: "INC-12 · Identified · <title>".
@@ -106,6 +111,7 @@ func entryMessage(card Card, e Entry, loc *time.Location, moved bool) Message {
 		Kind:  MessageEntry,
 		Card:  card,
 		Entry: &e,
+		When:  e.At.In(loc).Format(entryLayout),
 		Text:  fmt.Sprintf("%s\n%s\n%s", card.Heading(), entryLine(e, loc), e.Message),
 		Moved: moved,
 	}
@@ -119,4 +125,21 @@ func summaryMessage(card Card) Message {
 // noticeMessage tells the incident channel about a change of its fields.
 func noticeMessage(card Card, text string) Message {
 	return Message{Kind: MessageNotice, Card: card, Text: card.Heading() + "\n" + text}
+}
+
+// Color is the colour posts about an incident in a status wear, as RGB:
+// investigating red, identified orange, monitoring yellow, resolved green,
+// postmortem grey. Both chat platforms show the same.
+func Color(s fsm.Status) int {
+	switch s {
+	case fsm.Investigating:
+		return 0xE01E5A
+	case fsm.Identified:
+		return 0xF2952F
+	case fsm.Monitoring:
+		return 0xECB22E
+	case fsm.Resolved:
+		return 0x2EB67D
+	}
+	return 0x868686
 }

@@ -68,8 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	default:
 		return fmt.Errorf("unknown command %q\n%s", sub, usage)
 	}
-	if chatConfigured(cfg) {
-		return errors.New("SLACK_* or DISCORD_* variables are set, but this build has no Slack or Discord door yet; unset them to run locally")
+	if cfg.Discord.Enabled() {
+		return errors.New("DISCORD_* variables are set, but this build has no Discord door yet; unset them")
 	}
 	return serve(ctx, cfg, m, log, stdin, stdout)
 }
@@ -89,27 +89,35 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	}
 	defer store.Close()
 
-	svc := bot.NewService(bot.Options{Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log})
-	posters := map[bot.Platform]bot.Poster{}
+	svc := bot.NewService(bot.Options{
+		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
+	})
+	d := doors{posters: map[bot.Platform]bot.Poster{}, routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
 	consolePoster := &console.Poster{}
 	if m.console {
-		posters[bot.Console] = consolePoster
+		d.posters[bot.Console] = consolePoster
 	}
-	delivery := bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: posters, Logger: log, Scan: 100 * time.Millisecond})
+	if m.listen && cfg.Slack.Enabled() {
+		d.openSlack(cfg.Slack, svc, log)
+	}
+	delivery := bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, Scan: 100 * time.Millisecond})
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
 	wg.Go(func() { delivery.Run(ctx) })
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 2+len(d.runs))
+	for _, r := range d.runs {
+		wg.Go(func() { errc <- r(ctx) })
+	}
 	if m.listen {
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 		}
 		log.Info("listening", "addr", ln.Addr().String())
-		srv := &http.Server{Handler: httpserver.NewServer(httpserver.Deps{Logger: log, Ready: store.Ping}), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: httpserver.NewServer(d.routes), ReadHeaderTimeout: 5 * time.Second}
 		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
 		defer shutdown(srv)
 	}

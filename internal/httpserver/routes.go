@@ -6,4 +6,13 @@ import "net/http"
 func addRoutes(mux *http.ServeMux, d Deps) {
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(d))
+	for pattern, h := range map[string]http.Handler{
+		"POST /slack/commands":       d.SlackCommands,
+		"POST /slack/interactions":   d.SlackInteractions,
+		"POST /discord/interactions": d.DiscordInteractions,
+	} {
+		if h != nil {
+			mux.Handle(pattern, h)
+		}
+	}
 }

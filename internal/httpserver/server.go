@@ -14,6 +14,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Ready checks what the bot needs to serve commands: Redis.
 	Ready func(ctx context.Context) error
+	// The doors' handlers; a nil one is not routed.
+	SlackCommands, SlackInteractions http.Handler
+	DiscordInteractions              http.Handler
 }
 
 // NewServer returns the handler of every route.

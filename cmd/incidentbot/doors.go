@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/config"
+	"github.com/incidentbot/incidentbot/internal/httpserver"
+	"github.com/incidentbot/incidentbot/internal/slackapp"
+)
+
+// doors is what the chat platforms add to a run: posters for the delivery
+// loop, HTTP routes, and connections to keep open.
+type doors struct {
+	posters map[bot.Platform]bot.Poster
+	routes  httpserver.Deps
+	runs    []func(ctx context.Context) error
+}
+
+// broadcasts lists the stakeholders' channel of each configured platform.
+func broadcasts(cfg config.Config) map[bot.Platform]string {
+	b := map[bot.Platform]string{}
+	if cfg.Slack.Enabled() && cfg.Slack.BroadcastChannel != "" {
+		b[bot.Slack] = cfg.Slack.BroadcastChannel
+	}
+	if cfg.Discord.Enabled() && cfg.Discord.BroadcastChannel != "" {
+		b[bot.Discord] = cfg.Discord.BroadcastChannel
+	}
+	return b
+}
+
+// openSlack adds the Slack door: slash commands and interactions over HTTP
+// when a signing secret is set, over Socket Mode when an app token is.
+func (d *doors) openSlack(cfg config.Slack, svc *bot.Service, log *slog.Logger) {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second})}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	app := slackapp.New(slackapp.Options{
+		Service: svc, API: slack.New(cfg.BotToken, opts...),
+		Verifier: slackapp.Verifier{Secret: cfg.SigningSecret}, Broadcast: cfg.BroadcastChannel, Logger: log,
+	})
+	d.posters[bot.Slack] = app.Poster()
+	if cfg.SigningSecret != "" {
+		d.routes.SlackCommands, d.routes.SlackInteractions = app.Commands(), app.Interactions()
+	}
+	if cfg.AppToken != "" {
+		d.runs = append(d.runs, func(ctx context.Context) error { return app.RunSocketMode(ctx) })
+	}
+}

@@ -1,0 +1,143 @@
+package slackapp
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got := marshal(t, v, "  ")
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, got, 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./internal/slackapp -update writes it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+// marshal writes JSON as Slack reads it, without Go's \u003c for < > &
+// (slack-go's blocks marshal themselves with it), so escaping done by the door
+// is what the test sees.
+func marshal(t *testing.T, v any, indent string) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+var card = bot.Card{
+	Ref: "INC-12", Number: 12, Title: "Checkout fails <for> EU & UK", Status: fsm.Identified, Impact: bot.ImpactMajor,
+	Components: []string{"Payments", "API"}, Roles: map[bot.Role]string{bot.Commander: "U0COMMAND"},
+	Duration: 69 * time.Minute, Next: fsm.Allowed(fsm.Identified),
+}
+
+func entry(msg string) bot.Message {
+	e := bot.Entry{Seq: 3, Kind: bot.KindUpdate, Status: fsm.Identified, At: time.Date(2025, 10, 30, 18, 34, 0, 0, time.UTC), Message: msg}
+	return bot.Message{Kind: bot.MessageEntry, Card: card, Entry: &e, When: "Oct 30, 2025, 06:34 PM UTC", Text: card.Heading() + "\n- identified Oct 30, 2025, 06:34 PM UTC\n" + msg, Moved: true}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		m         bot.Message
+		inChannel bool
+	}{
+		{"entry-channel.json", entry("A bad deploy of the payment service."), true},
+		{"entry-thread.json", entry("A bad deploy of the payment service."), false},
+		{"summary.json", bot.Message{Kind: bot.MessageSummary, Card: card, Text: card.Heading() + "\n" + card.Facts()}, false},
+		{"notice-assign.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\n@U0SCRIBE is now scribe.", Mention: "U0SCRIBE"}, true},
+		{"draft.json", bot.Message{Kind: bot.MessageDraft, Card: card, Text: "# Postmortem: INC-12 Checkout fails\n\n## Root Cause\n<fill in>"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) { golden(t, tc.name, render(tc.m, tc.inChannel)) })
+	}
+}
+
+// TestUserTextPingsNoOne: mentions typed by a responder reach Slack escaped,
+// everywhere a user's words appear; only the bot's own role mentions are real.
+func TestUserTextPingsNoOne(t *testing.T) {
+	m := entry("<!channel> please look, <!here> <@U0ATTACK> <!subteam^S1>")
+	m.Card.Title = "<!everyone> down"
+	m.Card.Components = []string{"<!channel>"}
+	out := string(marshal(t, render(m, true), ""))
+	for _, ping := range []string{"<!channel>", "<!here>", "<@U0ATTACK>", "<!subteam", "<!everyone>"} {
+		if strings.Contains(out, ping) {
+			t.Errorf("%q reaches Slack unescaped:\n%s", ping, out)
+		}
+	}
+	if !strings.Contains(out, "&lt;!channel&gt; please look") {
+		t.Errorf("the update is not in the post, escaped:\n%s", out)
+	}
+	if !strings.Contains(out, "<@U0COMMAND>") {
+		t.Errorf("the commander, a deliberate mention, is missing:\n%s", out)
+	}
+}
+
+func TestSectionsSplitLongText(t *testing.T) {
+	long := strings.Repeat("line of text\n", 400) + strings.Repeat("<", 1000)
+	blocks := sections(long)
+	var total strings.Builder
+	for _, b := range blocks {
+		raw, _ := json.Marshal(b)
+		var s struct{ Text struct{ Text string } }
+		json.Unmarshal(raw, &s)
+		if n := len([]rune(s.Text.Text)); n > sectionLimit {
+			t.Errorf("a section of %d characters", n)
+		}
+		total.WriteString(s.Text.Text)
+	}
+	if got, want := total.String(), escape(long); got != want {
+		t.Errorf("sections lost text: %d characters, want %d", len(got), len(want))
+	}
+}
+
+func TestChannelName(t *testing.T) {
+	for _, tc := range []struct {
+		n           int
+		title, want string
+	}{
+		{12, "Checkout fails for EU customers", "inc-12-checkout-fails-for-eu-customers"},
+		{3, "  API: 500s / timeouts!!  ", "inc-3-api-500s-timeouts"},
+		{4, "Überweisung schlägt fehl", "inc-4-berweisung-schl-gt-fehl"},
+		{5, "!!!", "inc-5"},
+		{6, strings.Repeat("long title ", 20), "inc-6-long-title-long-title-long-title-long-title-long-title-long-title-long"},
+	} {
+		got := channelName(tc.n, tc.title)
+		if got != tc.want || len(got) > 80 {
+			t.Errorf("channelName(%d, %q) = %q, want %q", tc.n, tc.title, got, tc.want)
+		}
+	}
+	if got := suffixed(channelName(6, strings.Repeat("long title ", 20)), 2); len(got) > 80 || !strings.HasSuffix(got, "-2") {
+		t.Errorf("suffixed = %q", got)
+	}
+}

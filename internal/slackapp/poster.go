@@ -1,0 +1,150 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+// Poster posts, threads and edits for the delivery loop, and opens incident
+// channels. It never sleeps on a rate limit: the loop reschedules instead.
+type Poster struct {
+	api       *slack.Client
+	broadcast string
+	log       bot.Logger
+}
+
+var (
+	_ bot.Poster        = (*Poster)(nil)
+	_ bot.Editor        = (*Poster)(nil)
+	_ bot.ChannelOpener = (*Poster)(nil)
+)
+
+// Poster returns the door's Poster.
+func (a *App) Poster() *Poster {
+	return &Poster{api: a.opt.API, broadcast: a.opt.Broadcast, log: a.opt.Logger}
+}
+
+// Post posts a message, in a thread when p.Thread is set, and returns its ts.
+// An entry that moved the incident also refreshes the channel's topic.
+func (p *Poster) Post(ctx context.Context, post bot.Post) (string, error) {
+	inChannel := post.Channel != p.broadcast
+	opts := render(post.Message, inChannel).options()
+	if post.Thread != "" {
+		opts = append(opts, slack.MsgOptionTS(post.Thread))
+	}
+	_, ts, err := p.api.PostMessageContext(ctx, post.Channel, opts...)
+	if err != nil {
+		return "", classify(err)
+	}
+	if inChannel && post.Message.Moved {
+		p.topic(ctx, post.Channel, post.Message.Card)
+	}
+	return ts, nil
+}
+
+// Edit replaces the broadcast root with the incident as it stands now.
+func (p *Poster) Edit(ctx context.Context, e bot.Edit) error {
+	_, _, _, err := p.api.UpdateMessageContext(ctx, e.Channel, e.Ref, render(e.Message, false).options()...)
+	return classify(err)
+}
+
+// OpenChannel creates inc-<n>-<slug>, with a suffix when the name is taken,
+// invites the declarer and sets the topic. Only creating the channel can fail
+// the job: a retry after a failed invite would open a second channel.
+func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error) {
+	base := channelName(o.Card.Number, o.Card.Title)
+	var ch *slack.Channel
+	var err error
+	for i := 1; i <= 10; i++ {
+		name := base
+		if i > 1 {
+			name = suffixed(base, i)
+		}
+		ch, err = p.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name})
+		var se slack.SlackErrorResponse
+		if !errors.As(err, &se) || se.Err != "name_taken" {
+			break
+		}
+	}
+	if err != nil {
+		return "", classify(err)
+	}
+	if userID.MatchString(o.Invite) {
+		if _, err := p.api.InviteUsersToConversationContext(ctx, ch.ID, o.Invite); err != nil {
+			p.log.Warn("slack: inviting the declarer", "channel", ch.ID, "err", err)
+		}
+	}
+	p.topic(ctx, ch.ID, o.Card)
+	return ch.ID, nil
+}
+
+// topic shows the incident's status line as the channel's topic; a failure
+// only costs the topic, so it is logged, not retried.
+func (p *Poster) topic(ctx context.Context, channel string, c bot.Card) {
+	topic := fmt.Sprintf("%s · %s · impact %s", c.Ref, c.Status.Title(), c.Impact)
+	if _, err := p.api.SetTopicOfConversationContext(ctx, channel, topic); err != nil {
+		p.log.Warn("slack: setting the topic", "channel", channel, "err", err)
+	}
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// channelName is inc-<n>-<slug>: lowercase, dashes, at most 80 characters.
+func channelName(n int, title string) string {
+	slug := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(title), "-"), "-")
+	name := fmt.Sprintf("inc-%d", n)
+	if slug != "" {
+		name += "-" + slug
+	}
+	return cut(name, 80)
+}
+
+// cut shortens a channel name to n bytes, at a dash when one is near.
+func cut(name string, n int) string {
+	if len(name) <= n {
+		return name
+	}
+	name = name[:n]
+	if i := strings.LastIndexByte(name, '-'); i > n-20 {
+		name = name[:i]
+	}
+	return strings.TrimRight(name, "-")
+}
+
+// suffixed is name with "-<i>", still within 80 characters.
+func suffixed(name string, i int) string {
+	sfx := fmt.Sprintf("-%d", i)
+	return cut(name, 80-len(sfx)) + sfx
+}
+
+// permanent are Slack errors that no retry mends.
+var permanent = map[string]bool{
+	"channel_not_found": true, "not_in_channel": true, "is_archived": true, "message_not_found": true,
+	"invalid_auth": true, "account_inactive": true, "token_revoked": true, "not_authed": true,
+	"missing_scope": true, "invalid_blocks": true, "msg_too_long": true, "no_text": true,
+	"restricted_action": true, "cant_update_message": true, "thread_not_found": true,
+}
+
+// classify turns slack-go's errors into what the delivery loop acts on: a
+// wait Slack asked for, a failure to give up on, or one to retry.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var limited *slack.RateLimitedError
+	if errors.As(err, &limited) {
+		return &bot.RetryAfterError{After: limited.RetryAfter, Err: err}
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && permanent[se.Err] {
+		return bot.PermanentError{Err: err}
+	}
+	return err
+}
