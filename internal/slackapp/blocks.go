@@ -58,10 +58,11 @@ func render(m bot.Message, inChannel bool) post {
 	case bot.MessageSummary:
 		blocks = append(blocks, facts(c), contextBlock("Every update is in the thread of this message."))
 	case bot.MessageNotice:
-		if m.Mention != "" && userID.MatchString(m.Mention) {
-			blocks = append(blocks, contextBlock(mention(m.Mention)))
-		}
 		blocks = append(blocks, sections(lastLines(m.Text))...)
+		if userID.MatchString(m.Mention) {
+			// The one deliberate ping: the person just given a role.
+			blocks = append(blocks, contextBlock(mention(m.Mention)+" you have a new role on "+c.Ref+"."))
+		}
 	case bot.MessageDraft:
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Postmortem draft. Edit it, then publish with `/incident postmortem %s <body>`.", c.Ref)))
 		blocks = append(blocks, sections(m.Text)...)
