@@ -26,6 +26,9 @@ type DeliveryOptions struct {
 	LaneWait time.Duration
 	// Scan is how often the outbox is asked for workspaces new to this replica.
 	Scan time.Duration
+	// Idle is the longest a pump waits between looks at an outbox with
+	// nothing in it: how late a post queued by another replica may start.
+	Idle time.Duration
 	// PostTimeout bounds one call to a platform.
 	PostTimeout time.Duration
 }
@@ -35,6 +38,10 @@ type DeliveryOptions struct {
 // when they keep failing. Any number of replicas may run one.
 type Delivery struct {
 	opt DeliveryOptions
+
+	mu     sync.Mutex
+	wakes  map[Workspace]chan struct{} // one per running pump
+	rescan chan struct{}
 }
 
 // NewDelivery returns a Delivery with defaults filled in.
@@ -63,10 +70,32 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	if o.Scan == 0 {
 		o.Scan = 2 * time.Second
 	}
+	if o.Idle == 0 {
+		o.Idle = 250 * time.Millisecond
+	}
 	if o.PostTimeout == 0 {
 		o.PostTimeout = 10 * time.Second
 	}
-	return &Delivery{opt: o}
+	return &Delivery{opt: o, wakes: map[Workspace]chan struct{}{}, rescan: make(chan struct{}, 1)}
+}
+
+// Wake tells the pump of ws that posts were just queued, so this replica
+// delivers them at once instead of at its next look.
+func (d *Delivery) Wake(ws Workspace) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ch, ok := d.wakes[ws]; ok {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+		return
+	}
+	d.wakes[ws] = nil // Run starts its pump
+	select {
+	case d.rescan <- struct{}{}:
+	default:
+	}
 }
 
 // Run delivers until ctx is done: one pump per workspace whose platform this
@@ -74,7 +103,6 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 func (d *Delivery) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	started := map[Workspace]bool{}
 	tick := time.NewTicker(d.opt.Scan)
 	defer tick.Stop()
 	for {
@@ -82,34 +110,52 @@ func (d *Delivery) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			d.opt.Logger.Warn("delivery: listing workspaces", "err", err)
 		}
+		d.mu.Lock()
+		for ws := range d.wakes {
+			wss = append(wss, ws) // woken before the outbox listed them
+		}
 		for _, ws := range wss {
-			if _, ok := d.opt.Posters[ws.Platform]; ok && !started[ws] {
-				started[ws] = true
-				wg.Go(func() { d.pump(ctx, ws) })
+			if _, ok := d.opt.Posters[ws.Platform]; ok && d.wakes[ws] == nil {
+				wake := make(chan struct{}, 1)
+				d.wakes[ws] = wake
+				wg.Go(func() { d.pump(ctx, ws, wake) })
 			}
 		}
+		d.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		case <-d.rescan:
 		}
 	}
 }
 
-// pump claims and delivers the jobs of one workspace until ctx is done.
-func (d *Delivery) pump(ctx context.Context, ws Workspace) {
-	pause := d.opt.BaseDelay
+// pump claims and delivers the jobs of one workspace until ctx is done. With
+// nothing to do it looks again ever less often, up to Idle, or at once when
+// woken.
+func (d *Delivery) pump(ctx context.Context, ws Workspace, wake <-chan struct{}) {
+	pause, idle := d.opt.BaseDelay, time.Millisecond
 	for ctx.Err() == nil {
 		jobs, err := d.opt.Outbox.Claim(ctx, ws, d.opt.Consumer, 16)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.opt.Logger.Warn("delivery: claiming jobs", "workspace", ws.String(), "err", err)
-				sleep(ctx, pause)
-				pause = min(2*pause, 30*time.Second)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.opt.Logger.Warn("delivery: claiming jobs", "workspace", ws.String(), "err", err)
+			sleep(ctx, pause)
+			pause = min(2*pause, 30*time.Second)
+			continue
+		case len(jobs) == 0:
+			t := time.NewTimer(idle)
+			select {
+			case <-ctx.Done():
+			case <-wake:
+			case <-t.C:
 			}
+			t.Stop()
+			idle = min(2*idle, d.opt.Idle)
 			continue
 		}
-		pause = d.opt.BaseDelay
+		pause, idle = d.opt.BaseDelay, time.Millisecond
 		for _, job := range jobs {
 			d.Deliver(ctx, job)
 		}

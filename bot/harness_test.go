@@ -33,7 +33,7 @@ type harness struct {
 // newHarness starts at now with org "Acme" and a Slack broadcast channel.
 func newHarness(t *testing.T, now time.Time) *harness {
 	t.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{Block: 5 * time.Millisecond})
+	st, err := redisstore.Open(context.Background(), redisstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,9 @@ type Options struct {
 	// Timeout bounds the store work of one command, so a responder hears back
 	// well inside the platforms' 3-second limit even when Redis is away.
 	Timeout time.Duration
+	// Queued, when set, hears of every change that queued posts: the local
+	// delivery loop's Wake, so this replica posts them at once.
+	Queued func(Workspace)
 }
 
 // Logger is the structured log the core writes to: *slog.Logger is one.
@@ -138,6 +141,9 @@ func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, 
 		reply, err := s.opt.Store.Apply(ctx, ch)
 		if errors.Is(err, ErrConflict) {
 			continue
+		}
+		if err == nil && len(ch.Jobs) > 0 && s.opt.Queued != nil {
+			s.opt.Queued(ch.Workspace)
 		}
 		return reply, err
 	}

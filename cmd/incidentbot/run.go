@@ -89,8 +89,10 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	}
 	defer store.Close()
 
+	var delivery *bot.Delivery // made once the doors it posts through exist
 	svc := bot.NewService(bot.Options{
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
+		Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 	})
 	d := doors{posters: map[bot.Platform]bot.Poster{}, routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
 	consolePoster := &console.Poster{}
@@ -100,7 +102,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	if m.listen && cfg.Slack.Enabled() {
 		d.openSlack(cfg.Slack, svc, log)
 	}
-	delivery := bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, Scan: 100 * time.Millisecond})
+	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log})
 
 	var wg sync.WaitGroup
 	defer wg.Wait()

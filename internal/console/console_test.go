@@ -17,7 +17,7 @@ func runConsole(t *testing.T, script string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := redisstore.Open(ctx, redisstore.Options{Block: 5 * time.Millisecond})
+	st, err := redisstore.Open(ctx, redisstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,16 +51,12 @@ func (s *Store) Find(ctx context.Context, l bot.Lookup) (bot.Found, error) {
 	return f, nil
 }
 
-// Apply makes a change with one script: one round trip. A new incident first
-// registers its workspace, so the delivery loops find its outbox.
+// Apply makes a change with one script: one round trip. A change that queues
+// posts first lists its workspace as active, so delivery loops find them; a
+// listing without the change that should follow is harmless.
 func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 	inc := c.Incident
 	k := keysOf(c.Workspace)
-	if inc.Version == 1 {
-		if err := s.rdb.SAdd(ctx, workspacesKey, c.Workspace.String()).Err(); err != nil {
-			return bot.Reply{}, fmt.Errorf("redisstore: registering %s: %w", c.Workspace, err)
-		}
-	}
 	incJSON, err := json.Marshal(inc)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("redisstore: encoding %s: %w", inc.Ref(), err)
@@ -87,9 +83,8 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		}
 		args = append(args, b)
 	}
-	res, err := applyScript.Run(ctx, s.rdb,
-		[]string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox()},
-		args...).StringSlice()
+	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox()}
+	res, err := s.applyListed(ctx, c, keys, args)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("redisstore: apply to %s of %s: %w", inc.Ref(), c.Workspace, err)
 	}
@@ -104,6 +99,28 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		return r, nil
 	}
 	return c.Reply, nil
+}
+
+// applyListed runs the apply script pipelined behind the listing of the
+// workspace for delivery: one round trip. EVALSHA cannot fall back to EVAL
+// inside a pipeline, so after Redis lost its scripts (a restart) the script
+// is run again on its own.
+func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, args []any) ([]string, error) {
+	var res *redis.Cmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if len(c.Jobs) > 0 {
+			p.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(s.opt.Clock.Now().UnixMilli()), Member: c.Workspace.String()})
+		}
+		res = applyScript.EvalSha(ctx, p, keys, args...)
+		return nil
+	})
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		return applyScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res.StringSlice()
 }
 
 // Timeline returns every entry of an incident, oldest first.

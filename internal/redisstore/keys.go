@@ -7,9 +7,10 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
-// workspacesKey is the set of every workspace that has queued a post. It is
-// the one key outside any workspace's hash slot.
-const workspacesKey = "ib:workspaces"
+// workspacesKey lists, by the time of their latest queued post, the
+// workspaces delivery loops look after. It is the one key outside any
+// workspace's hash slot.
+const workspacesKey = "ib:active"
 
 // group is the outbox's consumer group.
 const group = "delivery"

@@ -14,9 +14,14 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
-// Workspaces lists every workspace that has declared an incident.
+// activeWindow is how long after its last queued post a workspace is still
+// listed for delivery; a retry or a claim keeps it listed.
+const activeWindow = time.Hour
+
+// Workspaces lists the workspaces that queued a post within the last hour.
 func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
-	members, err := s.rdb.SMembers(ctx, workspacesKey).Result()
+	since := s.opt.Clock.Now().Add(-activeWindow).UnixMilli()
+	members, err := s.rdb.ZRangeByScore(ctx, workspacesKey, &redis.ZRangeBy{Min: strconv.FormatInt(since, 10), Max: "+inf"}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: listing workspaces: %w", err)
 	}
@@ -30,15 +35,15 @@ func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
 }
 
 // Claim moves due retries back onto the outbox, takes over jobs that another
-// consumer held past ReclaimAfter, and else waits up to Block for new jobs.
+// consumer held past ReclaimAfter, and takes new jobs. It does not wait: a
+// blocking read would hold a connection per workspace.
 func (s *Store) Claim(ctx context.Context, ws bot.Workspace, consumer string, limit int) ([]bot.Job, error) {
 	k := keysOf(ws)
 	if err := s.ensureGroup(ctx, ws); err != nil {
 		return nil, err
 	}
 	now := s.opt.Clock.Now()
-	next, err := dueScript.Run(ctx, s.rdb, []string{k.outbox(), k.retry()}, now.UnixMilli(), 64).Int64()
-	if err != nil {
+	if err := dueScript.Run(ctx, s.rdb, []string{k.outbox(), k.retry()}, now.UnixMilli(), 64).Err(); err != nil {
 		return nil, fmt.Errorf("redisstore: moving due retries of %s: %w", ws, err)
 	}
 	if s.reclaimDue(ws, now) {
@@ -53,13 +58,8 @@ func (s *Store) Claim(ctx context.Context, ws bot.Workspace, consumer string, li
 			return decodeJobs(msgs)
 		}
 	}
-	block := s.opt.Block
-	if next >= 0 {
-		block = min(block, time.UnixMilli(next).Sub(now))
-	}
-	block = max(block, time.Millisecond) // zero would block forever
 	streams, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: group, Consumer: consumer, Streams: []string{k.outbox(), ">"}, Count: int64(limit), Block: block,
+		Group: group, Consumer: consumer, Streams: []string{k.outbox(), ">"}, Count: int64(limit), Block: -1,
 	}).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
@@ -108,6 +108,13 @@ func (s *Store) forgetGroup(ws bot.Workspace) {
 	s.mu.Lock()
 	delete(s.groups, ws)
 	s.mu.Unlock()
+}
+
+// markActive lists ws for delivery until at least at plus activeWindow. The
+// registry is the one key outside the workspace's hash slot, so this is a
+// command of its own; it only ever makes a pump look sooner.
+func (s *Store) markActive(ctx context.Context, ws bot.Workspace, at time.Time) error {
+	return s.rdb.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(at.UnixMilli()), Member: ws.String()}).Err()
 }
 
 func decodeJobs(msgs []redis.XMessage) ([]bot.Job, error) {
@@ -168,13 +175,15 @@ func (s *Store) finish(ctx context.Context, job bot.Job, r bot.Result, reason st
 	return nil
 }
 
-// Retry moves a job from the outbox stream into the retry set, in one script.
+// Retry moves a job from the outbox stream into the retry set, in one script,
+// and keeps its workspace listed for delivery until then.
 func (s *Store) Retry(ctx context.Context, job bot.Job, due time.Time) error {
 	k := keysOf(job.Workspace)
 	raw, err := json.Marshal(job)
 	if err != nil {
 		return fmt.Errorf("redisstore: encoding job: %w", err)
 	}
+	s.markActive(ctx, job.Workspace, due)
 	err = retryScript.Run(ctx, s.rdb, []string{k.outbox(), k.retry()}, job.ID, due.UnixMilli(), raw).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: rescheduling job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)

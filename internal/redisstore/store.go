@@ -28,8 +28,6 @@ type Options struct {
 	// ReclaimAfter is how long a job may stay claimed before another replica
 	// takes it over from a consumer that must have died.
 	ReclaimAfter time.Duration
-	// Block is the longest a Claim waits for new jobs.
-	Block time.Duration
 	// RequestTTL is how long a request ID is remembered with its reply.
 	RequestTTL time.Duration
 }
@@ -80,9 +78,6 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.ReclaimAfter == 0 {
 		o.ReclaimAfter = 30 * time.Second
-	}
-	if o.Block == 0 {
-		o.Block = 500 * time.Millisecond
 	}
 	if o.RequestTTL == 0 {
 		o.RequestTTL = 24 * time.Hour

@@ -26,7 +26,7 @@ func open(tb testing.TB, real bool) *redisstore.Store {
 			tb.Skip("INCIDENTBOT_TEST_REDIS_URL is not set; CI sets it to run this against a real Redis")
 		}
 	}
-	s, err := redisstore.Open(context.Background(), redisstore.Options{URL: url, ReclaimAfter: reclaimAfter, Block: 20 * time.Millisecond})
+	s, err := redisstore.Open(context.Background(), redisstore.Options{URL: url, ReclaimAfter: reclaimAfter})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,6 +97,30 @@ func BenchmarkTransition(b *testing.B) {
 			for b.Loop() {
 				bottest.MustHandle(b, svc, ws, "C1", lines[i%2])
 				i++
+			}
+		})
+	}
+}
+
+// TestScriptsLostByRedis: after Redis forgets its scripts (a restart, SCRIPT
+// FLUSH), commands still go through, the script sent again.
+func TestScriptsLostByRedis(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Embedded", true: "RealRedis"}[real], func(t *testing.T) {
+			s := open(t, real)
+			svc := bot.NewService(bot.Options{Store: s})
+			ws := bottest.NewWorkspace(bot.Slack)
+			bottest.MustHandle(t, svc, ws, "C1", "declare Before the flush")
+			if !real {
+				// A real Redis is shared with other tests; flushing its scripts
+				// there would only slow them, so the embedded one shows it.
+				if err := s.Client().ScriptFlush(context.Background()).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bottest.MustHandle(t, svc, ws, "C1", "identified After the flush")
+			if n := len(bottest.MustTimeline(t, s, ws, 1)); n != 2 {
+				t.Errorf("timeline has %d entries, want 2", n)
 			}
 		})
 	}
