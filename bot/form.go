@@ -130,7 +130,11 @@ func (sub Submission) command() (Command, error) {
 			return cmd, Errorf(EINVALID, "Give the incident a title.")
 		}
 		cmd = Command{Name: CmdDeclare, Text: title, Message: v("message"), Impact: ImpactNone}
-		if im, ok := ParseImpact(v("impact")); ok {
+		if v("impact") != "" {
+			im, ok := ParseImpact(v("impact"))
+			if !ok {
+				return cmd, Errorf(EINVALID, "The impact must be none, minor, major or critical, not %q.", clip(v("impact"), 30))
+			}
 			cmd.Impact = im
 		}
 		if err := checkFirstUpdate(cmd.Message); err != nil {

@@ -67,6 +67,7 @@ func TestFormErrors(t *testing.T) {
 		sub  bot.Submission
 		want string
 	}{
+		{"BadImpact", bot.Submission{Kind: bot.FormDeclare, Values: map[string]string{"title": "T", "impact": "huge"}}, `The impact must be none, minor, major or critical, not "huge".`},
 		{"NoTitle", bot.Submission{Kind: bot.FormDeclare, Values: map[string]string{"title": " "}}, "Give the incident a title."},
 		{"LongTitle", bot.Submission{Kind: bot.FormDeclare, Values: map[string]string{"title": strings.Repeat("t", 151)}}, "The title is 151 characters long; the limit is 150. Keep it short and put details in --message."},
 		{"EmptyUpdate", bot.Submission{Kind: bot.FormUpdate, Incident: 1, Status: fsm.Identified}, "Write the update for the timeline."},

@@ -189,7 +189,8 @@ func (p *parser) setFlag(name, value string) error {
 	return nil
 }
 
-// positional sorts the words that are not flags by the command's shape.
+// positional sorts the words that are not flags by the command's shape,
+// after a leading reference where the command takes one.
 func (p *parser) positional() error {
 	switch p.spec.takes {
 	case takesNothing, takesTitle, takesTopic:
@@ -198,6 +199,11 @@ func (p *parser) positional() error {
 			return err
 		}
 	}
+	return p.shape()
+}
+
+// shape reads the positional words as the command's shape wants them.
+func (p *parser) shape() error {
 	switch p.spec.takes {
 	case takesNothing:
 		if len(p.pos) > 0 {
