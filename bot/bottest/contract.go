@@ -50,21 +50,25 @@ func (c Contract) Run(t *testing.T) {
 	}
 }
 
+// Platform is the platform of test workspaces: no real door serves it, so
+// an incidentbot running against the same Redis never takes their posts.
+const Platform bot.Platform = "bottest"
+
 // NewWorkspace returns a workspace no other test uses.
-func NewWorkspace(p bot.Platform) bot.Workspace {
-	return bot.Workspace{Platform: p, ID: "T" + strings.ToLower(rand.Text()[:10])}
+func NewWorkspace() bot.Workspace {
+	return bot.Workspace{Platform: Platform, ID: "T" + strings.ToLower(rand.Text()[:10])}
 }
 
 // broadcastChannel is the stakeholders' channel of contract tests.
 const broadcastChannel = "C-BROADCAST"
 
 func newService(b Backend) *bot.Service {
-	return bot.NewService(bot.Options{Store: b, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcastChannel}})
+	return bot.NewService(bot.Options{Store: b, Org: "Acme", Broadcast: map[bot.Platform]string{Platform: broadcastChannel}})
 }
 
 func newDelivery(b Backend, p *Poster, maxAttempts int) *bot.Delivery {
 	return bot.NewDelivery(bot.DeliveryOptions{
-		Outbox: b, Posters: map[bot.Platform]bot.Poster{bot.Slack: p},
+		Outbox: b, Posters: map[bot.Platform]bot.Poster{Platform: p},
 		MaxAttempts: maxAttempts, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, LaneWait: 5 * time.Millisecond,
 	})
 }
@@ -101,7 +105,7 @@ func Drain(tb testing.TB, o bot.Outbox, d *bot.Delivery, ws bot.Workspace, consu
 func testDeclareAndRead(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	r := MustHandle(t, s, ws, "C1", `declare Checkout fails --impact major --components "Payments, API"`)
 	if r.Incident != 1 {
 		t.Fatalf("first incident is %d, want 1 (reply %q)", r.Incident, r.Text)
@@ -133,7 +137,7 @@ func testDeclareAndRead(t *testing.T, c Contract) {
 		t.Errorf("Find without a reference = %+v, %v", f, err)
 	}
 	// Another workspace sees none of it.
-	f, err = b.Find(ctx, bot.Lookup{Workspace: NewWorkspace(bot.Slack), Number: 1, RequestID: RequestID()})
+	f, err = b.Find(ctx, bot.Lookup{Workspace: NewWorkspace(), Number: 1, RequestID: RequestID()})
 	if err != nil || f.Incident != nil || f.LastNumber != 0 {
 		t.Errorf("other workspace found %+v, %v", f, err)
 	}
@@ -142,7 +146,7 @@ func testDeclareAndRead(t *testing.T, c Contract) {
 func testStaleWrites(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	MustHandle(t, s, ws, "C1", "declare One")
 	ctx := context.Background()
 	inc := MustFind(t, b, ws, 1)
@@ -173,7 +177,7 @@ func testStaleWrites(t *testing.T, c Contract) {
 func testRace(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	MustHandle(t, s, ws, "C1", "declare Racing")
 	verbs := []string{"update", "identified", "monitoring", "investigating", "resolved", "update", "identified"}
 	var (
@@ -230,7 +234,7 @@ func testRace(t *testing.T, c Contract) {
 func testRepeatedRequest(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	MustHandle(t, s, ws, "C1", "declare Repeats")
 	ctx := context.Background()
 	req := bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: "identified Found it", RequestID: RequestID()}
@@ -278,7 +282,7 @@ func testDeliveryOrder(t *testing.T, c Contract) {
 	s := newService(b)
 	p := &Poster{}
 	d := newDelivery(b, p, 5)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	MustHandle(t, s, ws, "C-GENERAL", "declare Orders are lost --impact critical")
 	for i := range 3 {
 		MustHandle(t, s, ws, "C-GENERAL", fmt.Sprintf("update INC-1 step %d", i))
@@ -331,7 +335,7 @@ func testRetry(t *testing.T, c Contract) {
 	s := newService(b)
 	p := &Poster{}
 	d := newDelivery(b, p, 5)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	p.FailNext(errors.New("connection reset"), &bot.RetryAfterError{After: 300 * time.Millisecond, Err: errors.New("429")})
 	start := time.Now()
 	MustHandle(t, s, ws, "C1", "declare Retried")
@@ -358,7 +362,7 @@ func testPark(t *testing.T, c Contract) {
 	s := newService(b)
 	p := &Poster{}
 	d := newDelivery(b, p, 3)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	// Opening the channel always fails: parked after three attempts. The
 	// rest still goes out, into the channel the incident was declared in.
 	p.Fail = func(c Call) error {
@@ -387,7 +391,7 @@ func testPark(t *testing.T, c Contract) {
 func testDeadWorker(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
-	ws := NewWorkspace(bot.Slack)
+	ws := NewWorkspace()
 	MustHandle(t, s, ws, "C1", "declare Worker dies")
 	ctx := context.Background()
 	held, err := b.Claim(ctx, ws, "dies", 16)

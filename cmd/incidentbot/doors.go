@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/config"
+	"github.com/incidentbot/incidentbot/internal/discordapp"
 	"github.com/incidentbot/incidentbot/internal/httpserver"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
@@ -55,4 +59,45 @@ func (d *doors) openSlack(cfg config.Slack, svc *bot.Service, log *slog.Logger) 
 	if cfg.AppToken != "" {
 		d.runs = append(d.runs, func(ctx context.Context) error { return app.RunSocketMode(ctx) })
 	}
+}
+
+// openDiscord adds the Discord door: interactions over HTTP when a public key
+// is set (the token then serves REST calls only), else over the gateway.
+func (d *doors) openDiscord(cfg config.Discord, svc *bot.Service, log *slog.Logger) error {
+	s, err := discordapp.NewSession(cfg.BotToken, cfg.APIURL)
+	if err != nil {
+		return fmt.Errorf("discord: %w", err)
+	}
+	app := discordapp.New(discordapp.Options{
+		Service: svc, Session: s, Verifier: discordapp.Verifier{Key: cfg.PublicKey},
+		Broadcast: cfg.BroadcastChannel, Channels: cfg.Channels, Logger: log,
+	})
+	d.posters[bot.Discord] = app.Poster()
+	if cfg.PublicKey != nil {
+		d.routes.DiscordInteractions = app.Interactions()
+	} else {
+		d.runs = append(d.runs, app.RunGateway)
+	}
+	return nil
+}
+
+// registerDiscord registers /incident with Discord: in DISCORD_GUILD_ID when
+// set (at once), else globally.
+func registerDiscord(cfg config.Discord, stdout io.Writer) error {
+	if !cfg.Enabled() {
+		return errors.New("discord-register needs DISCORD_BOT_TOKEN and DISCORD_APP_ID")
+	}
+	s, err := discordapp.NewSession(cfg.BotToken, cfg.APIURL)
+	if err != nil {
+		return err
+	}
+	if err := discordapp.Register(s, cfg.AppID, cfg.GuildID); err != nil {
+		return err
+	}
+	where := "globally (Discord may take up to an hour to show it)"
+	if cfg.GuildID != "" {
+		where = "in guild " + cfg.GuildID
+	}
+	fmt.Fprintf(stdout, "Registered /%s %s.\n", discordapp.CommandName, where)
+	return nil
 }

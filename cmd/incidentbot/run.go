@@ -27,6 +27,8 @@ Commands:
             with chat credentials set, the same as serve
   serve     the HTTP server and the chat doors, without a console
   console   read /incident commands from stdin, print replies and posts; no listener
+  discord-register
+            register /incident with Discord (in DISCORD_GUILD_ID when set)
   version   print the version
 
 Configuration comes from the environment; see README.md.`
@@ -62,14 +64,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version":
 		fmt.Fprintln(stdout, "incidentbot", version())
 		return nil
+	case "discord-register":
+		return registerDiscord(cfg.Discord, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", sub, usage)
-	}
-	if cfg.Discord.Enabled() {
-		return errors.New("DISCORD_* variables are set, but this build has no Discord door yet; unset them")
 	}
 	return serve(ctx, cfg, m, log, stdin, stdout)
 }
@@ -101,6 +102,11 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	}
 	if m.listen && cfg.Slack.Enabled() {
 		d.openSlack(cfg.Slack, svc, log)
+	}
+	if m.listen && cfg.Discord.Enabled() {
+		if err := d.openDiscord(cfg.Discord, svc, log); err != nil {
+			return err
+		}
 	}
 	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log})
 

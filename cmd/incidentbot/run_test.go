@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 )
 
 // env is a getenv over a map.
@@ -67,8 +70,11 @@ func TestConsoleReplaysSeed(t *testing.T) {
 		{"RealRedis", os.Getenv("INCIDENTBOT_TEST_REDIS_URL")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.name == "RealRedis" && tc.redis == "" {
-				t.Skip("INCIDENTBOT_TEST_REDIS_URL is not set; CI sets it")
+			if tc.name == "RealRedis" {
+				if tc.redis == "" {
+					t.Skip("INCIDENTBOT_TEST_REDIS_URL is not set; CI sets it")
+				}
+				tc.redis = redisFor(t, 6)
 			}
 			in, err := os.Open("testdata/seed-replay.txt")
 			if err != nil {
@@ -156,6 +162,32 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// redisFor returns the Redis of one test that runs incidentbot: on the real
+// Redis (INCIDENTBOT_TEST_REDIS_URL) a database of its own, emptied first,
+// because a running incidentbot delivers every workspace's posts it finds
+// and another test's leftovers would reach this test's fake; else a
+// miniredis server.
+func redisFor(t *testing.T, db int) string {
+	t.Helper()
+	base := os.Getenv("INCIDENTBOT_TEST_REDIS_URL")
+	if base == "" {
+		return "redis://" + miniredis.RunT(t).Addr()
+	}
+	opt, err := redis.ParseURL(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DB = db
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	u.Path = "/" + strconv.Itoa(db)
+	return u.String()
 }
 
 // waitFor polls url until it answers want, or fails the test.
@@ -253,6 +285,9 @@ func TestStartupErrors(t *testing.T) {
 		{"BadConfigListsEveryProblem", []string{"incidentbot", "console"},
 			map[string]string{"INCIDENTBOT_ADDR": "nowhere", "SLACK_APP_TOKEN": "xapp-secret-value", "REDIS_URL": "http://x"},
 			[]string{"3 problem(s)", "INCIDENTBOT_ADDR", "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not", "REDIS_URL"}},
+		{"DiscordKeyOfWrongLength", []string{"incidentbot", "serve"},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1", "DISCORD_PUBLIC_KEY": "abcd"},
+			[]string{"DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters"}},
 		{"UnknownCommand", []string{"incidentbot", "launch"}, nil, []string{`unknown command "launch"`, "usage: incidentbot"}},
 		{"TooManyArguments", []string{"incidentbot", "console", "extra"}, nil, []string{"too many arguments"}},
 		{"UnreachableRedis", []string{"incidentbot", "console"}, map[string]string{"REDIS_URL": "redis://127.0.0.1:1"}, []string{"loading scripts"}},

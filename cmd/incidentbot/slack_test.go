@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
@@ -33,12 +31,9 @@ type slackRun struct {
 	n    int
 }
 
-func startSlack(t *testing.T, org string) *slackRun {
+func startSlack(t *testing.T, org string, db int) *slackRun {
 	t.Helper()
-	redisURL := os.Getenv("INCIDENTBOT_TEST_REDIS_URL")
-	if redisURL == "" {
-		redisURL = "redis://" + miniredis.RunT(t).Addr()
-	}
+	redisURL := redisFor(t, db)
 	s := &slackRun{t: t, fake: chattest.NewSlack(t), addr: freeAddr(t), team: "T" + rand.Text()[:8]}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -102,7 +97,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestSlackEndToEnd(t *testing.T) {
-	s := startSlack(t, "Acme")
+	s := startSlack(t, "Acme", 1)
 	if got := s.command("C0GENERAL", "declare Checkout fails --impact major"); !strings.HasPrefix(got, "Declared INC-1: Checkout fails") {
 		t.Fatalf("declare answered %q", got)
 	}
@@ -148,7 +143,7 @@ func TestSlackReplaysSeedLikeTheConsole(t *testing.T) {
 	}
 	want := lastReport(t, console.String())
 
-	s := startSlack(t, "Customer.io")
+	s := startSlack(t, "Customer.io", 2)
 	var got string
 	channel := "C0GENERAL"
 	lines := bufio.NewScanner(bytes.NewReader(seed))

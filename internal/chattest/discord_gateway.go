@@ -192,15 +192,32 @@ func (d *Discord) GatewayConnected(ctx context.Context) error {
 // INTERACTION_CREATE to every identified session, waiting for one if needed.
 func (d *Discord) SendInteraction(ctx context.Context, i *discordgo.Interaction) error {
 	d.RegisterInteraction(i)
-	raw, err := json.Marshal(i)
+	raw, err := EncodeInteraction(i)
 	if err != nil {
-		return fmt.Errorf("chattest: encode interaction: %w", err)
+		return err
 	}
 	conns, err := d.readyConns(ctx)
 	for _, c := range conns {
 		err = errors.Join(err, c.send(0, "INTERACTION_CREATE", json.RawMessage(raw)))
 	}
 	return err
+}
+
+// EncodeInteraction writes i as Discord sends it. discordgo leaves a modal
+// submission's inputs out when it encodes one (its field is json:"-"), so
+// they are written here.
+func EncodeInteraction(i *discordgo.Interaction) ([]byte, error) {
+	raw, err := json.Marshal(i)
+	if err != nil || i.Type != discordgo.InteractionModalSubmit {
+		return raw, err
+	}
+	data, _ := i.Data.(discordgo.ModalSubmitInteractionData)
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	m["data"] = map[string]any{"custom_id": data.CustomID, "components": data.Components}
+	return json.Marshal(m)
 }
 
 // RegisterInteraction fills i's empty ID, Token and AppID and makes the fake

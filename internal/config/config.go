@@ -50,6 +50,8 @@ type Discord struct {
 	PublicKey        []byte
 	BroadcastChannel string
 	APIURL           string
+	// Channels opens a channel per incident instead of a thread.
+	Channels bool
 }
 
 // Enabled reports whether Discord is configured.
@@ -62,6 +64,7 @@ func Variables() []string {
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
+		"DISCORD_INCIDENT_CHANNEL",
 	}
 }
 
@@ -123,6 +126,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	problems = append(problems, c.checkSlack()...)
 	problems = append(problems, c.checkDiscord(env("DISCORD_PUBLIC_KEY"))...)
+	switch mode := env("DISCORD_INCIDENT_CHANNEL"); mode {
+	case "", "thread":
+	case "channel":
+		c.Discord.Channels = true
+	default:
+		add("DISCORD_INCIDENT_CHANNEL must be thread (the default) or channel")
+	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration has %d problem(s):\n%w", len(problems), errors.Join(problems...))
 	}

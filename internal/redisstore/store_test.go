@@ -2,7 +2,10 @@ package redisstore_test
 
 import (
 	"context"
+	"fmt"
+	neturl "net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,16 +18,37 @@ import (
 
 const reclaimAfter = 300 * time.Millisecond
 
+// testDB is the database these tests use on a real Redis, emptied once per
+// run so that the Redis CI keeps between runs does not grow.
+const testDB = 7
+
+var flushed sync.Once
+
 // open returns a store on the embedded Redis, or on the real one that
 // INCIDENTBOT_TEST_REDIS_URL names when real is set.
 func open(tb testing.TB, real bool) *redisstore.Store {
 	tb.Helper()
 	url := ""
 	if real {
-		url = os.Getenv("INCIDENTBOT_TEST_REDIS_URL")
-		if url == "" {
+		base := os.Getenv("INCIDENTBOT_TEST_REDIS_URL")
+		if base == "" {
 			tb.Skip("INCIDENTBOT_TEST_REDIS_URL is not set; CI sets it to run this against a real Redis")
 		}
+		opt, err := redis.ParseURL(base)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opt.DB = testDB
+		flushed.Do(func() {
+			rdb := redis.NewClient(opt)
+			defer rdb.Close()
+			if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+				tb.Fatal(err)
+			}
+		})
+		u, _ := neturl.Parse(base)
+		u.Path = fmt.Sprintf("/%d", testDB)
+		url = u.String()
 	}
 	s, err := redisstore.Open(context.Background(), redisstore.Options{URL: url, ReclaimAfter: reclaimAfter})
 	if err != nil {
@@ -66,8 +90,8 @@ func TestStatusChangeCostsTwoRoundTrips(t *testing.T) {
 		name := map[bool]string{false: "Embedded", true: "RealRedis"}[real]
 		t.Run(name, func(t *testing.T) {
 			s := open(t, real)
-			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bot.Slack: "C-B"}})
-			ws := bottest.NewWorkspace(bot.Slack)
+			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bottest.Platform: "C-B"}})
+			ws := bottest.NewWorkspace()
 			bottest.MustHandle(t, svc, ws, "C1", "declare Counting round trips")
 			hook := &roundTrips{}
 			s.Client().AddHook(hook)
@@ -88,8 +112,8 @@ func BenchmarkTransition(b *testing.B) {
 	for _, real := range []bool{false, true} {
 		b.Run(map[bool]string{false: "Embedded", true: "RealRedis"}[real], func(b *testing.B) {
 			s := open(b, real)
-			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bot.Slack: "C-B"}})
-			ws := bottest.NewWorkspace(bot.Slack)
+			svc := bot.NewService(bot.Options{Store: s, Broadcast: map[bot.Platform]string{bottest.Platform: "C-B"}})
+			ws := bottest.NewWorkspace()
 			bottest.MustHandle(b, svc, ws, "C1", "declare Benchmark")
 			lines := []string{"identified INC-1 The cause", "monitoring INC-1 A fix is out"}
 			b.ReportAllocs()
@@ -108,7 +132,7 @@ func BenchmarkTransition(b *testing.B) {
 func TestScriptsLostByRedis(t *testing.T) {
 	s := open(t, false)
 	svc := bot.NewService(bot.Options{Store: s})
-	ws := bottest.NewWorkspace(bot.Slack)
+	ws := bottest.NewWorkspace()
 	bottest.MustHandle(t, svc, ws, "C1", "declare Before the flush")
 	if err := s.Client().ScriptFlush(context.Background()).Err(); err != nil {
 		t.Fatal(err)

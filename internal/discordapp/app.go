@@ -1,0 +1,200 @@
+package discordapp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
+)
+
+// Options configure an App.
+type Options struct {
+	Service *bot.Service
+	// Session is the discordgo session, its Client and retry settings set.
+	Session *discordgo.Session
+	// Verifier checks HTTP interactions; unused over the gateway.
+	Verifier Verifier
+	// Broadcast is the stakeholders' channel, where no buttons are shown.
+	Broadcast string
+	// Channels opens incident channels instead of threads.
+	Channels bool
+	Logger   *slog.Logger
+}
+
+// App is the Discord door.
+type App struct {
+	opt Options
+}
+
+// New returns the Discord door.
+func New(o Options) *App {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &App{opt: o}
+}
+
+// respond answers one interaction: a command, a button or a form.
+func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.GuildID == "" {
+		return ephemeral("incidentbot works in a server's channels, not in direct messages.")
+	}
+	req := bot.Request{Workspace: bot.Workspace{Platform: bot.Discord, ID: i.GuildID}, Channel: i.ChannelID, Actor: actor(i), RequestID: i.ID}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		data := i.ApplicationCommandData()
+		if len(data.Options) != 1 || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
+			return ephemeral("Pick a subcommand of /incident; /incident help lists them.")
+		}
+		sub := data.Options[0]
+		cmd, err := bot.ParseOptions(sub.Name, options(sub))
+		if err != nil {
+			return ephemeral(bot.ErrorMessage(err))
+		}
+		reply, err := a.opt.Service.Run(ctx, req, cmd)
+		return a.answer(reply, err)
+	case discordgo.InteractionMessageComponent:
+		if card, to, ok := parseMoveID(i.MessageComponentData().CustomID); ok {
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(bot.UpdateForm(card, to))}
+		}
+	case discordgo.InteractionModalSubmit:
+		data := i.ModalSubmitData()
+		sub, ok := submission(data)
+		if !ok {
+			return ephemeral("This form is no longer known; run the command again.")
+		}
+		reply, err := a.opt.Service.Submit(ctx, req, sub)
+		return a.answer(reply, err)
+	}
+	return ephemeral("incidentbot does not know this interaction.")
+}
+
+// answer turns a reply into Discord's answer: a form opens as a modal,
+// anything else is shown to the person who typed only.
+func (a *App) answer(reply bot.Reply, err error) *discordgo.InteractionResponse {
+	switch {
+	case err != nil:
+		return ephemeral(bot.ErrorMessage(err))
+	case reply.Form != nil:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(reply.Form)}
+	}
+	return ephemeral(reply.Text)
+}
+
+// ephemeral is an answer only its reader sees, pinging no one. A long one
+// (a report) goes in embeds, which hold more than a message's content.
+func ephemeral(text string) *discordgo.InteractionResponse {
+	data := &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noPings()}
+	if len([]rune(text)) <= contentLimit {
+		data.Content = text
+	} else {
+		room := embedsLimit
+		for text != "" && room > 0 {
+			var part string
+			part, text = split(text, min(descriptionLimit, room))
+			room -= len([]rune(part))
+			data.Embeds = append(data.Embeds, &discordgo.MessageEmbed{Description: part})
+		}
+		if text != "" {
+			data.Content = "The report is longer than Discord shows; the end is cut. The status page has all of it."
+		}
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
+
+func actor(i *discordgo.Interaction) string {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID
+	}
+	if i.User != nil {
+		return i.User.ID
+	}
+	return ""
+}
+
+// parseMoveID reads a move button's custom ID back.
+func parseMoveID(id string) (bot.Card, fsm.Status, bool) {
+	parts := strings.Split(id, ":")
+	if len(parts) != 4 || parts[0] != "move" {
+		return bot.Card{}, "", false
+	}
+	n, err := strconv.Atoi(parts[1])
+	from, to := fsm.Status(parts[2]), fsm.Status(parts[3])
+	if err != nil || n <= 0 || !from.Valid() || !to.Valid() {
+		return bot.Card{}, "", false
+	}
+	return bot.Card{Ref: bot.FormatRef(n), Number: n, Status: from}, to, true
+}
+
+// submission reads a submitted modal: "form:<kind>:<number>:<status>" and
+// its text inputs.
+func submission(data discordgo.ModalSubmitInteractionData) (bot.Submission, bool) {
+	parts := strings.Split(data.CustomID, ":")
+	if len(parts) != 4 || parts[0] != "form" {
+		return bot.Submission{}, false
+	}
+	n, _ := strconv.Atoi(parts[2])
+	sub := bot.Submission{Kind: bot.FormKind(parts[1]), Incident: n, Status: fsm.Status(parts[3]), Values: map[string]string{}}
+	for _, c := range data.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, rc := range row.Components {
+			if in, ok := rc.(*discordgo.TextInput); ok {
+				sub.Values[in.CustomID] = in.Value
+			}
+		}
+	}
+	return sub, true
+}
+
+// Interactions is the handler of POST /discord/interactions.
+func (a *App) Interactions() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := a.opt.Verifier.readVerified(w, r)
+		if !ok {
+			return
+		}
+		var i discordgo.Interaction
+		if err := json.Unmarshal(body, &i); err != nil {
+			http.Error(w, "not an interaction", http.StatusBadRequest)
+			return
+		}
+		var resp *discordgo.InteractionResponse
+		if i.Type == discordgo.InteractionPing {
+			resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+		} else {
+			resp = a.respond(r.Context(), &i)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(resp)
+	})
+}
+
+// RunGateway takes interactions over the gateway until ctx is done, answering
+// each at once: the service's own timeout keeps that inside Discord's 3 s.
+func (a *App) RunGateway(ctx context.Context) error {
+	s := a.opt.Session
+	remove := s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		resp := a.respond(ctx, ic.Interaction)
+		if err := s.InteractionRespond(ic.Interaction, resp, discordgo.WithContext(ctx)); err != nil {
+			a.opt.Logger.Warn("discord: answering an interaction", "err", err)
+		}
+	})
+	defer remove()
+	s.Identify.Intents = discordgo.IntentsGuilds
+	if err := s.Open(); err != nil {
+		return fmt.Errorf("discordapp: opening the gateway: %w", err)
+	}
+	<-ctx.Done()
+	return s.Close()
+}

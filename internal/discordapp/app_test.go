@@ -1,0 +1,121 @@
+package discordapp_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/internal/chattest"
+)
+
+func TestDeclareAndIdentifyOverHTTP(t *testing.T) {
+	r := newRig(t)
+	code, pong := r.post(&discordgo.Interaction{Type: discordgo.InteractionPing})
+	if code != http.StatusOK || pong.Type != discordgo.InteractionResponsePong {
+		t.Fatalf("PING answered %d %+v, want PONG", code, pong)
+	}
+	if got := r.command("declare", map[string]any{"title": "Checkout fails", "impact": "major"}); !strings.HasPrefix(got, "Declared INC-1: Checkout fails") {
+		t.Fatalf("declare answered %q", got)
+	}
+	r.settle()
+	th := r.thread()
+	if !strings.HasPrefix(th.Name, "INC-1 Checkout fails") || !contains(th.Members, "100000000000000777") {
+		t.Errorf("thread %+v: want it named for the incident, with the declarer in it", th)
+	}
+	roots := r.fake.Messages(broadcast)
+	if len(roots) != 1 || roots[0].Embeds[0].Color != 0xE01E5A {
+		t.Fatalf("broadcast channel: %+v, want one red embed", roots)
+	}
+	if got := r.command("identified", map[string]any{"message": "A bad deploy"}); got != "INC-1 is now identified (was investigating)." {
+		// Typed in the origin channel: the only open incident.
+		t.Errorf("identified answered %q", got)
+	}
+	r.settle()
+	if posts := r.fake.Messages(th.ID); len(posts) != 2 || !strings.Contains(posts[1].Embeds[0].Description, "A bad deploy") {
+		t.Errorf("thread posts: %+v", posts)
+	}
+	root := r.fake.Messages(broadcast)[0]
+	if root.Edits != 1 || !strings.Contains(root.Embeds[0].Title, "Identified") {
+		t.Errorf("root edited %d times, titled %q", root.Edits, root.Embeds[0].Title)
+	}
+	if replies := r.fake.Messages(root.ID); len(replies) != 2 {
+		t.Errorf("thread under the root holds %d replies, want 2", len(replies))
+	}
+	for _, m := range append(r.fake.Messages(th.ID), r.fake.Messages(root.ID)...) {
+		if m.AllowedMentions == nil || len(m.AllowedMentions.Parse) != 0 {
+			t.Errorf("message %s sent with allowed_mentions %+v; Discord would parse mentions", m.ID, m.AllowedMentions)
+		}
+		if m.Nonce == "" || !m.EnforceNonce {
+			t.Errorf("message %s sent without an enforced nonce", m.ID)
+		}
+	}
+}
+
+func TestEveryoneInAnUpdatePingsNoOne(t *testing.T) {
+	r := newRig(t)
+	r.command("declare", map[string]any{"title": "Logins fail"})
+	r.command("update", map[string]any{"message": "@everyone <@&200000000000000010> look"})
+	r.settle()
+	posts := r.fake.Messages(r.thread().ID)
+	last := posts[len(posts)-1]
+	if !strings.Contains(last.Embeds[0].Description, "@everyone") {
+		t.Fatalf("the update did not arrive: %+v", last)
+	}
+	if last.AllowedMentions == nil || len(last.AllowedMentions.Parse) != 0 || len(last.AllowedMentions.Roles) != 0 {
+		t.Errorf("allowed_mentions %+v: @everyone would ping", last.AllowedMentions)
+	}
+}
+
+func TestRateLimitedPostDeliveredOnce(t *testing.T) {
+	r := newRig(t)
+	r.fake.FailNext("POST /channels/{id}/messages", 1, http.StatusTooManyRequests, 500*time.Millisecond)
+	start := time.Now()
+	r.command("declare", map[string]any{"title": "Slow down"})
+	r.settle()
+	if waited := time.Since(start); waited < 500*time.Millisecond {
+		t.Errorf("delivered after %s, before Discord's retry-after", waited)
+	}
+	all := append(r.fake.Messages(r.thread().ID), r.fake.Messages(broadcast)...)
+	root := r.fake.Messages(broadcast)[0]
+	all = append(all, r.fake.Messages(root.ID)...)
+	if len(all) != 3 {
+		t.Errorf("%d messages, want 3 (thread entry, root, reply), each once", len(all))
+	}
+}
+
+func TestRefusedInteractions(t *testing.T) {
+	r := newRig(t)
+	body := []byte(`{"type":1}`)
+	for _, tc := range []struct {
+		name string
+		ts   string
+		sign func(ts string) string
+		body []byte
+		want int
+	}{
+		{"BadSignature", now(), func(string) string { return strings.Repeat("00", 64) }, body, http.StatusUnauthorized},
+		{"WrongKey", now(), func(ts string) string { _, other := chattest.NewDiscordKey(t); return other(ts, body) }, body, http.StatusUnauthorized},
+		{"Stale", ago(6 * time.Minute), func(ts string) string { return r.sign(ts, body) }, body, http.StatusUnauthorized},
+		{"MissingHeaders", "", func(string) string { return "" }, body, http.StatusUnauthorized},
+		{"Oversized", now(), func(ts string) string { return r.sign(ts, body) }, append(body, make([]byte, 300<<10)...), http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", r.srv.URL, strings.NewReader(string(tc.body)))
+			if tc.ts != "" {
+				req.Header.Set("X-Signature-Timestamp", tc.ts)
+				req.Header.Set("X-Signature-Ed25519", tc.sign(tc.ts))
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("HTTP %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,134 @@
+package discordapp_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/discordapp"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+const broadcast = "300000000000000099"
+
+var workspace = bot.Workspace{Platform: bot.Discord, ID: chattest.DiscordGuildID}
+
+// rig is the Discord door on the embedded Redis, talking to the fake
+// Discord, with the delivery loop running.
+type rig struct {
+	t     *testing.T
+	fake  *chattest.Discord
+	store *redisstore.Store
+	app   *discordapp.App
+	srv   *httptest.Server
+	pub   ed25519.PublicKey
+	sign  func(ts string, body []byte) string
+	n     int
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	st, err := redisstore.Open(ctx, redisstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fake := chattest.NewDiscord(t)
+	s, err := discordapp.NewSession(chattest.DiscordToken, fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, sign := chattest.NewDiscordKey(t)
+	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}})
+	app := discordapp.New(discordapp.Options{Service: svc, Session: s, Verifier: discordapp.Verifier{Key: pub}, Broadcast: broadcast})
+	d := bot.NewDelivery(bot.DeliveryOptions{
+		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Discord: app.Poster()},
+		Scan: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, LaneWait: 5 * time.Millisecond,
+	})
+	go d.Run(ctx)
+	srv := httptest.NewServer(app.Interactions())
+	t.Cleanup(srv.Close)
+	return &rig{t: t, fake: fake, store: st, app: app, srv: srv, pub: pub, sign: sign}
+}
+
+// post sends an interaction signed as Discord signs it and returns the HTTP
+// status and the decoded answer.
+func (r *rig) post(i *discordgo.Interaction) (int, discordgo.InteractionResponse) {
+	r.t.Helper()
+	if i.ID == "" {
+		r.n++
+		i.ID, i.Token = strconv.Itoa(500000000000000000+r.n), "token-"+strconv.Itoa(r.n)
+	}
+	body, err := chattest.EncodeInteraction(i)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req, _ := http.NewRequest("POST", r.srv.URL, bytes.NewReader(body))
+	req.Header.Set("X-Signature-Timestamp", ts)
+	req.Header.Set("X-Signature-Ed25519", r.sign(ts, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer discordgo.InteractionResponse
+	json.NewDecoder(resp.Body).Decode(&answer)
+	return resp.StatusCode, answer
+}
+
+// command runs /incident <sub> with options over HTTP and returns the text
+// of the ephemeral answer.
+func (r *rig) command(sub string, opts map[string]any) string {
+	r.t.Helper()
+	code, answer := r.post(chattest.SlashInteraction(sub, opts, "100000000000000777"))
+	if code != http.StatusOK || answer.Data == nil {
+		r.t.Fatalf("%s %v: HTTP %d, %+v", sub, opts, code, answer)
+	}
+	if answer.Type == discordgo.InteractionResponseChannelMessageWithSource && answer.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		r.t.Errorf("%s answered for everyone to see", sub)
+	}
+	return answer.Data.Content
+}
+
+func (r *rig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		bl, err := r.store.Backlog(context.Background(), workspace)
+		if err == nil && bl.Queued == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("posts still queued: %+v, %v", bl, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// thread is the one incident thread the bot opened.
+func (r *rig) thread() chattest.DiscordChannel {
+	r.t.Helper()
+	var threads []chattest.DiscordChannel
+	for _, c := range r.fake.Channels() {
+		if c.Thread && c.ParentID == chattest.DiscordChannelID {
+			threads = append(threads, c)
+		}
+	}
+	if len(threads) != 1 {
+		r.t.Fatalf("incident threads: %+v, want one", r.fake.Channels())
+	}
+	return threads[0]
+}
