@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -90,7 +91,7 @@ func (p *parser) prose(f flag, rest []token) bool {
 	case !f.autocorrected:
 		return false
 	case f.name == "all":
-		return !contains(p.spec.flags, "all")
+		return !slices.Contains(p.spec.flags, "all")
 	case f.name == "at":
 		value := f.value
 		if !f.hasValue && len(rest) > 0 {
@@ -105,13 +106,13 @@ func (p *parser) prose(f flag, rest []token) bool {
 // flag takes one flag and, when its value is a separate word, that word
 // from rest. It returns how many words of rest it used.
 func (p *parser) flag(f flag, rest []token) (used int, err error) {
-	if !contains(allFlags, f.name) {
+	if !slices.Contains(allFlags, f.name) {
 		return 0, p.usageErr("There is no flag --%s; to write it in a message, put the message in quotes.", clip(f.name, 30))
 	}
-	if !contains(p.spec.flags, f.name) {
+	if !slices.Contains(p.spec.flags, f.name) {
 		return 0, p.usageErr("/incident %s does not take --%s.", p.cmd.Name, f.name)
 	}
-	if contains(p.seen, f.name) {
+	if slices.Contains(p.seen, f.name) {
 		return 0, p.usageErr("--%s is given twice; give it once.", f.name)
 	}
 	if f.name == "all" {
@@ -411,11 +412,21 @@ func commandList() string {
 	return strings.Join(names, ", ")
 }
 
-// clip shortens user text quoted back in an error message, on one line.
+// clip shortens user text quoted back in an error message, on one line: n
+// characters of it, then an ellipsis.
 func clip(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// Clip shortens s to at most n characters, the last an ellipsis when cut:
+// for the limits of titles, labels and fields on each platform.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }

@@ -2,20 +2,13 @@ package bot_test
 
 import (
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // harness is a Service on the embedded Redis with a clock the test moves.
 type harness struct {
@@ -81,19 +74,7 @@ func at(t testing.TB, s string) time.Time {
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
+	bottest.Golden(t, name, []byte(got))
 }
 
 // find reads incident n of the harness's workspace.

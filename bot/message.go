@@ -60,6 +60,15 @@ type Message struct {
 	Mention string `json:"mention,omitempty"`
 }
 
+// Body is the plain text of a message without its heading line: what a door
+// that shows the heading apart puts under it.
+func (m Message) Body() string {
+	if _, rest, ok := strings.Cut(m.Text, "\n"); ok {
+		return rest
+	}
+	return m.Text
+}
+
 // Heading is the first line of every post: "INC-12 · Identified · <title>".
 func (c Card) Heading() string {
 	return fmt.Sprintf("%s · %s · %s", c.Ref, c.Status.Title(), c.Title)

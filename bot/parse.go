@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,7 +157,7 @@ func flagOf(t token) (f flag, ok bool) {
 	}
 	f.name, f.value, f.hasValue = strings.Cut(s, "=")
 	f.name = strings.ToLower(f.name)
-	if f.name == "" || f.autocorrected && !contains(allFlags, f.name) {
+	if f.name == "" || f.autocorrected && !slices.Contains(allFlags, f.name) {
 		return flag{}, false // "--" and "—" in prose are just dashes
 	}
 	return f, true
@@ -164,15 +165,6 @@ func flagOf(t token) (f flag, ok bool) {
 
 // allFlags is every flag name any command knows.
 var allFlags = []string{"impact", "components", "message", "started", "at", "all"}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // ParseRef reads an incident reference: "INC-12", "inc-12", "#12" or "12".
 // Leading zeros are read after a prefix ("INC-0012"), not in a bare number,

@@ -2,6 +2,7 @@ package discordapp_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestDeclareAndIdentifyOverHTTP(t *testing.T) {
 	}
 	r.settle()
 	th := r.thread()
-	if !strings.HasPrefix(th.Name, "INC-1 Checkout fails") || !contains(th.Members, "100000000000000777") {
+	if !strings.HasPrefix(th.Name, "INC-1 Checkout fails") || !slices.Contains(th.Members, "100000000000000777") {
 		t.Errorf("thread %+v: want it named for the incident, with the declarer in it", th)
 	}
 	roots := r.fake.Messages(broadcast)

@@ -96,7 +96,7 @@ func (p *Poster) send(ctx context.Context, channel, key string, m message) (stri
 }
 
 func (p *Poster) startThread(ctx context.Context, channel, messageID string, c bot.Card) error {
-	_, err := p.s.MessageThreadStartComplex(channel, messageID, &discordgo.ThreadStart{Name: clip(c.Heading(), 100), AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
+	_, err := p.s.MessageThreadStartComplex(channel, messageID, &discordgo.ThreadStart{Name: bot.Clip(c.Heading(), 100), AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
 	if isCode(err, discordgo.ErrCodeThreadAlreadyCreatedForThisMessage) {
 		return nil
 	}
@@ -116,7 +116,7 @@ func (p *Poster) Edit(ctx context.Context, e bot.Edit) error {
 // Only opening can fail the job: a retry after a failed invite would open a
 // second one.
 func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error) {
-	name := clip(fmt.Sprintf("%s %s", o.Card.Ref, o.Card.Title), 100)
+	name := bot.Clip(fmt.Sprintf("%s %s", o.Card.Ref, o.Card.Title), 100)
 	var ch *discordgo.Channel
 	var err error
 	if p.channels {

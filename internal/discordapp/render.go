@@ -49,7 +49,7 @@ type message struct {
 // render lays out a message. inChannel adds the buttons responders need.
 func render(m bot.Message, inChannel bool) message {
 	c := m.Card
-	e := &discordgo.MessageEmbed{Title: clip(c.Heading(), 256), Color: bot.Color(c.Status)}
+	e := &discordgo.MessageEmbed{Title: bot.Clip(c.Heading(), 256), Color: bot.Color(c.Status)}
 	var rest string
 	switch m.Kind {
 	case bot.MessageEntry:
@@ -62,9 +62,9 @@ func render(m bot.Message, inChannel bool) message {
 		e.Fields = fields(c)
 		e.Footer = &discordgo.MessageEmbedFooter{Text: "Every update is in the thread of this message."}
 	case bot.MessageNotice:
-		e.Description, rest = split(lastLines(m.Text), chunk)
+		e.Description, rest = split(m.Body(), chunk)
 	case bot.MessageDraft:
-		e.Title = clip("Postmortem draft · "+c.Ref, 256)
+		e.Title = bot.Clip("Postmortem draft · "+c.Ref, 256)
 		e.Description, rest = split(m.Text, chunk)
 		e.Footer = &discordgo.MessageEmbedFooter{Text: "Edit it, then publish with /incident postmortem body:<text>"}
 	}
@@ -91,7 +91,7 @@ func fields(c bot.Card) []*discordgo.MessageEmbedField {
 	}
 	components := "none named"
 	if len(c.Components) > 0 {
-		components = clip(strings.Join(c.Components, ", "), 1024)
+		components = bot.Clip(strings.Join(c.Components, ", "), 1024)
 	}
 	return []*discordgo.MessageEmbedField{
 		{Name: "Impact", Value: string(c.Impact), Inline: true},
@@ -132,12 +132,12 @@ func modal(f *bot.Form) *discordgo.InteractionResponseData {
 			placeholder = strings.Join(field.Choices, ", ")
 		}
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
-			CustomID: field.ID, Label: clip(field.Label, 45), Style: style, Placeholder: clip(placeholder, 100),
-			Value: clip(field.Value, 4000), Required: !field.Optional, MaxLength: min(max(field.MaxLength, 1), 4000),
+			CustomID: field.ID, Label: bot.Clip(field.Label, 45), Style: style, Placeholder: bot.Clip(placeholder, 100),
+			Value: bot.Clip(field.Value, 4000), Required: !field.Optional, MaxLength: min(max(field.MaxLength, 1), 4000),
 		}}})
 	}
 	return &discordgo.InteractionResponseData{
-		CustomID: fmt.Sprintf("form:%s:%d:%s", f.Kind, f.Incident, f.Status), Title: clip(f.Title, 45), Components: rows,
+		CustomID: fmt.Sprintf("form:%s:%d:%s", f.Kind, f.Incident, f.Status), Title: bot.Clip(f.Title, 45), Components: rows,
 	}
 }
 
@@ -151,18 +151,4 @@ func split(s string, n int) (head, rest string) {
 		head = head[:i+1]
 	}
 	return head, s[len(head):]
-}
-
-func lastLines(s string) string {
-	if _, rest, ok := strings.Cut(s, "\n"); ok {
-		return rest
-	}
-	return s
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/discordapp"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
@@ -105,17 +106,7 @@ func (r *rig) command(sub string, opts map[string]any) string {
 
 func (r *rig) settle() {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		bl, err := r.store.Backlog(context.Background(), workspace)
-		if err == nil && bl.Queued == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("posts still queued: %+v, %v", bl, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	bottest.WaitDelivered(r.t, r.store, workspace)
 }
 
 // thread is the one incident thread the bot opened.

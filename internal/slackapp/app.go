@@ -65,7 +65,7 @@ func (a *App) slash(ctx context.Context, sc slack.SlashCommand) any {
 			return nil
 		}
 	}
-	return &ephemeral{ResponseType: "ephemeral", Text: clip(escape(reply.Text), replyLimit)}
+	return &ephemeral{ResponseType: "ephemeral", Text: bot.Clip(escape(reply.Text), replyLimit)}
 }
 
 // openForm opens a form as a modal; it reports whether Slack took it.
@@ -121,7 +121,7 @@ func formError(view slack.View, msg string) any {
 			field = in.BlockID
 		}
 	}
-	return map[string]any{"response_action": "errors", "errors": map[string]string{field: clip(msg, 2000)}}
+	return map[string]any{"response_action": "errors", "errors": map[string]string{field: bot.Clip(msg, 2000)}}
 }
 
 // Commands is the handler of POST /slack/commands.

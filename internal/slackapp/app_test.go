@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestDeclareAndIdentifyOverHTTP(t *testing.T) {
 	if ch.Name != "inc-1-checkout-fails-for-eu-customers" || !strings.Contains(ch.Topic, "INC-1 · Investigating") {
 		t.Errorf("incident channel %+v", ch)
 	}
-	if !contains(ch.Members, "U0ALEX") {
+	if !slices.Contains(ch.Members, "U0ALEX") {
 		t.Errorf("the declarer was not invited: %+v", ch.Members)
 	}
 	roots := r.fake.Messages(broadcast)
@@ -174,13 +175,4 @@ func TestSocketMode(t *testing.T) {
 	if !strings.Contains(string(ack), "There is no /incident fly") {
 		t.Errorf("a bad command acknowledged with %s", ack)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

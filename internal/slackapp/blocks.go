@@ -58,7 +58,7 @@ func render(m bot.Message, inChannel bool) post {
 	case bot.MessageSummary:
 		blocks = append(blocks, facts(c), contextBlock("Every update is in the thread of this message."))
 	case bot.MessageNotice:
-		blocks = append(blocks, sections(lastLines(m.Text))...)
+		blocks = append(blocks, sections(m.Body())...)
 		if userID.MatchString(m.Mention) {
 			// The one deliberate ping: the person just given a role.
 			blocks = append(blocks, contextBlock(mention(m.Mention)+" you have a new role on "+c.Ref+"."))
@@ -95,7 +95,7 @@ func facts(c bot.Card) slack.Block {
 	}
 	return slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 		field("Impact", string(c.Impact)),
-		field("Components", clip(components, 1900)),
+		field("Components", bot.Clip(components, 1900)),
 		field("Commander", commander),
 		field("Duration so far", bot.FormatDuration(c.Duration)),
 	}, nil)
@@ -156,19 +156,4 @@ func sections(raw string) []slack.Block {
 	}
 	flush(-1)
 	return blocks
-}
-
-// lastLines drops a plain-text post's first line, its heading.
-func lastLines(s string) string {
-	if _, rest, ok := strings.Cut(s, "\n"); ok {
-		return rest
-	}
-	return s
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }

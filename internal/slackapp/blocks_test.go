@@ -1,59 +1,19 @@
 package slackapp
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/fsm"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 func golden(t *testing.T, name string, v any) {
 	t.Helper()
-	got := marshal(t, v, "  ")
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.WriteFile(path, got, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/slackapp -update writes it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", name, diff)
-	}
-}
-
-// marshal writes JSON as Slack reads it, without Go's \u003c for < > &
-// (slack-go's blocks marshal themselves with it), so escaping done by the door
-// is what the test sees.
-func marshal(t *testing.T, v any, indent string) []byte {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	bottest.Golden(t, name, bottest.JSON(t, v))
 }
 
 var card = bot.Card{
@@ -89,7 +49,7 @@ func TestUserTextPingsNoOne(t *testing.T) {
 	m := entry("<!channel> please look, <!here> <@U0ATTACK> <!subteam^S1>")
 	m.Card.Title = "<!everyone> down"
 	m.Card.Components = []string{"<!channel>"}
-	out := string(marshal(t, render(m, true), ""))
+	out := string(bottest.JSON(t, render(m, true)))
 	for _, ping := range []string{"<!channel>", "<!here>", "<@U0ATTACK>", "<!subteam", "<!everyone>"} {
 		if strings.Contains(out, ping) {
 			t.Errorf("%q reaches Slack unescaped:\n%s", ping, out)

@@ -87,7 +87,7 @@ func modal(f *bot.Form, channel string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackForm,
-		Title:           plain(clip(f.Title, titleLimit)),
+		Title:           plain(bot.Clip(f.Title, titleLimit)),
 		Submit:          plain(f.Submit),
 		Close:           plain("Cancel"),
 		PrivateMetadata: string(meta),

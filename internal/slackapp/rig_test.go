@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
@@ -111,17 +112,7 @@ func (r *rig) command(channel, text string) string {
 // settle waits until every queued post is delivered.
 func (r *rig) settle() {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		bl, err := r.store.Backlog(context.Background(), workspace)
-		if err == nil && bl.Queued == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("posts still queued: %+v, %v", bl, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	bottest.WaitDelivered(r.t, r.store, workspace)
 }
 
 // incidentChannel is the one channel the bot created.

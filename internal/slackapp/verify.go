@@ -6,23 +6,19 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/incidentbot/incidentbot/internal/signed"
 )
 
 // MaxBody bounds what is read of a request before it is verified.
 const MaxBody = 256 << 10
 
-// window is how far a request's timestamp may be from now: Slack's five
-// minutes, which also bounds how long a captured request can be replayed.
-const window = 5 * time.Minute
-
 // Errors of verification; each is answered 401 and changes nothing.
 var (
 	ErrMissingHeaders = errors.New("slackapp: missing signature headers")
-	ErrStale          = errors.New("slackapp: timestamp outside the 5-minute window")
+	ErrStale          = signed.ErrStale
 	ErrBadSignature   = errors.New("slackapp: signature does not match")
 )
 
@@ -41,16 +37,12 @@ func (v Verifier) Verify(h http.Header, body []byte) error {
 	if ts == "" || sig == "" {
 		return ErrMissingHeaders
 	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return ErrStale
-	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
-	if d := now().Sub(time.Unix(sec, 0)); d > window || d < -window {
-		return ErrStale
+	if err := signed.Fresh(ts, now()); err != nil {
+		return err
 	}
 	if !hmac.Equal([]byte(sig), []byte(Sign(v.Secret, ts, body))) {
 		return ErrBadSignature
@@ -66,22 +58,7 @@ func Sign(secret, ts string, body []byte) string {
 	return "v0=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// readVerified reads the request body, at most MaxBody, and verifies it. It
-// answers the request itself (413 or 401) and returns false when it fails.
+// readVerified reads and verifies a request's body, or answers it 413 or 401.
 func (v Verifier) readVerified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return nil, false
-	case err != nil:
-		http.Error(w, "could not read the request", http.StatusBadRequest)
-		return nil, false
-	}
-	if err := v.Verify(r.Header, body); err != nil {
-		http.Error(w, "request not verified", http.StatusUnauthorized)
-		return nil, false
-	}
-	return body, true
+	return signed.Body(w, r, MaxBody, v.Verify)
 }
