@@ -193,7 +193,9 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 	n := utf8.RuneCountInString(c.Text)
 	switch {
 	case c.Name == bot.CmdDeclare:
-		if c.Text == "" || n > bot.MaxTitle {
+		// No title at all asks for the declare form, but not with flags given.
+		flagged := c.Impact != "" || c.HasComponents || c.Message != "" || !c.At.IsZero() || !c.Started.IsZero()
+		if c.Text == "" && flagged || n > bot.MaxTitle {
 			fail("title of %d runes", n)
 		}
 		if strings.Join(strings.Fields(c.Text), " ") != c.Text {
