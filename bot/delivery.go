@@ -142,7 +142,7 @@ func (d *Delivery) pump(ctx context.Context, ws Workspace, wake <-chan struct{})
 		case err != nil && ctx.Err() == nil:
 			d.opt.Logger.Warn("delivery: claiming jobs", "workspace", ws.String(), "err", err)
 			sleep(ctx, pause)
-			pause = min(2*pause, 30*time.Second)
+			pause = min(2*pause, 5*time.Second) // back soon once Redis is
 			continue
 		case len(jobs) == 0:
 			t := time.NewTimer(idle)
@@ -210,14 +210,15 @@ func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, err
 	if poster == nil {
 		return Result{}, fmt.Errorf("no poster for %s", job.Workspace.Platform)
 	}
-	post := Post{Workspace: job.Workspace, Channel: job.Channel, Message: job.Message, Key: jobKey(job)}
+	retry := job.Attempt > 0 || job.Reclaimed
+	post := Post{Workspace: job.Workspace, Channel: job.Channel, Message: job.Message, Key: jobKey(job), Retry: retry}
 	switch job.Op {
 	case OpOpen:
 		opener, ok := poster.(ChannelOpener)
 		if !ok {
 			return Result{}, nil // posts stay in the channel the incident was declared in
 		}
-		ch, err := opener.OpenChannel(ctx, Opening{Workspace: job.Workspace, Card: job.Message.Card, Origin: job.Channel, Invite: job.Invite})
+		ch, err := opener.OpenChannel(ctx, Opening{Workspace: job.Workspace, Card: job.Message.Card, Origin: job.Channel, Invite: job.Invite, Retry: retry})
 		return Result{Channel: ch}, err
 	case OpPost:
 		if job.Lane == LaneChannel && refs.Channel != "" {

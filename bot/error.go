@@ -52,6 +52,18 @@ func ErrorMessage(err error) string {
 	return "Something went wrong on our side; it was logged. Please try again."
 }
 
+// errUncertain is what a responder sees when the database's answer was lost
+// after the change was sent: they must check before typing it again.
+var errUncertain = &Error{
+	Code:    EUNAVAILABLE,
+	Message: "incidentbot lost contact with its database while recording this, so it may or may not be recorded. Check with /incident show before sending it again.",
+}
+
+// unreplicated tells a responder their change is recorded but not yet safe.
+func unreplicated(e *UnreplicatedError) *Error {
+	return Errorf(EUNAVAILABLE, "Recorded, but only %d of %d Redis replicas confirmed it in time: if Redis fails over now it could be lost. Check with /incident show before repeating it.", e.Confirmed, e.Wanted)
+}
+
 // errUnavailable is what a responder sees when the store failed: they must
 // know their update was not kept so they can send it again.
 var errUnavailable = &Error{

@@ -43,6 +43,9 @@ type Job struct {
 	Invite  string    `json:"invite,omitempty"` // OpOpen: the user to invite
 	Message Message   `json:"message"`
 	Attempt int       `json:"attempt,omitempty"` // failed attempts so far
+	// Reclaimed marks a job taken over from a consumer that stopped
+	// answering: it may have been posted already.
+	Reclaimed bool `json:"-"`
 	Created time.Time `json:"created"`
 }
 

@@ -15,8 +15,13 @@ type Post struct {
 	Thread  string
 	Message Message
 	// Key is unique to the job and the same on every retry of it, for
-	// platforms that can refuse a repeat (Discord nonces).
+	// platforms that can refuse a repeat (Discord nonces) or find it (Slack
+	// message metadata).
 	Key string
+	// Retry tells that an earlier attempt may have gone out although no
+	// answer said so (a timeout, a crash): a poster that can look first
+	// should, so the post is shown once.
+	Retry bool
 }
 
 // Edit replaces a message posted before.
@@ -33,6 +38,8 @@ type Opening struct {
 	Card      Card
 	// Origin is where the incident was declared; Invite is who declared it.
 	Origin, Invite string
+	// Retry: as Post.Retry; a channel opened by the earlier attempt is reused.
+	Retry bool
 }
 
 // Poster sends posts to one platform and returns a reference to the message,

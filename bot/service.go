@@ -118,6 +118,15 @@ func (s *Service) public(req Request, err error) error {
 	if errors.As(err, &e) {
 		return e
 	}
+	var unrep *UnreplicatedError
+	switch {
+	case errors.As(err, &unrep):
+		s.opt.Logger.Warn("command recorded but not replicated in time", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+		return unreplicated(unrep)
+	case errors.Is(err, ErrUncertain):
+		s.opt.Logger.Error("command may not be recorded", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+		return errUncertain
+	}
 	s.opt.Logger.Error("command not recorded", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
 	return errUnavailable
 }
@@ -142,7 +151,8 @@ func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, 
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
-		if err == nil && len(ch.Jobs) > 0 && s.opt.Queued != nil {
+		var unrep *UnreplicatedError
+		if (err == nil || errors.As(err, &unrep)) && len(ch.Jobs) > 0 && s.opt.Queued != nil {
 			s.opt.Queued(ch.Workspace)
 		}
 		return reply, err

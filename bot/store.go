@@ -3,12 +3,28 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // ErrConflict is what Store.Apply returns when the incident (or, for a new
 // incident, the workspace's numbering) changed since it was read. The
 // service then reads again and re-plans the command.
 var ErrConflict = errors.New("bot: changed since read")
+
+// ErrUncertain is what Store.Apply returns when the store's answer was lost
+// after the change was sent: it may or may not have been applied. Sending the
+// same request again is safe, since the request ID is remembered.
+var ErrUncertain = errors.New("bot: outcome unknown")
+
+// UnreplicatedError is what Store.Apply returns when the change was applied
+// on the primary but fewer replicas than required confirmed it in time.
+type UnreplicatedError struct {
+	Confirmed, Wanted int
+}
+
+func (e *UnreplicatedError) Error() string {
+	return fmt.Sprintf("bot: %d of %d replicas confirmed the change", e.Confirmed, e.Wanted)
+}
 
 // Lookup says which incident a command is about.
 type Lookup struct {

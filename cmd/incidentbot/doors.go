@@ -40,8 +40,8 @@ func broadcasts(cfg config.Config) map[bot.Platform]string {
 
 // openSlack adds the Slack door: slash commands and interactions over HTTP
 // when a signing secret is set, over Socket Mode when an app token is.
-func (d *doors) openSlack(cfg config.Slack, svc *bot.Service, log *slog.Logger) {
-	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: 10 * time.Second})}
+func (d *doors) openSlack(cfg config.Slack, timeout time.Duration, svc *bot.Service, log *slog.Logger) {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: timeout})}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
 	}
@@ -63,11 +63,12 @@ func (d *doors) openSlack(cfg config.Slack, svc *bot.Service, log *slog.Logger) 
 
 // openDiscord adds the Discord door: interactions over HTTP when a public key
 // is set (the token then serves REST calls only), else over the gateway.
-func (d *doors) openDiscord(cfg config.Discord, svc *bot.Service, log *slog.Logger) error {
+func (d *doors) openDiscord(cfg config.Discord, timeout time.Duration, svc *bot.Service, log *slog.Logger) error {
 	s, err := discordapp.NewSession(cfg.BotToken, cfg.APIURL)
 	if err != nil {
 		return fmt.Errorf("discord: %w", err)
 	}
+	s.Client.Timeout = timeout
 	app := discordapp.New(discordapp.Options{
 		Service: svc, Session: s, Verifier: discordapp.Verifier{Key: cfg.PublicKey},
 		Broadcast: cfg.BroadcastChannel, Channels: cfg.Channels, Logger: log,

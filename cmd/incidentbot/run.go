@@ -84,7 +84,7 @@ func chatConfigured(cfg config.Config) bool {
 func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: log})
+	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: log, MinReplicas: cfg.MinReplicas, ReclaimAfter: cfg.ReclaimAfter})
 	if err != nil {
 		return err
 	}
@@ -101,14 +101,14 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		d.posters[bot.Console] = consolePoster
 	}
 	if m.listen && cfg.Slack.Enabled() {
-		d.openSlack(cfg.Slack, svc, log)
+		d.openSlack(cfg.Slack, cfg.PostTimeout, svc, log)
 	}
 	if m.listen && cfg.Discord.Enabled() {
-		if err := d.openDiscord(cfg.Discord, svc, log); err != nil {
+		if err := d.openDiscord(cfg.Discord, cfg.PostTimeout, svc, log); err != nil {
 			return err
 		}
 	}
-	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log})
+	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout})
 
 	var wg sync.WaitGroup
 	defer wg.Wait()

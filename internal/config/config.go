@@ -27,6 +27,14 @@ type Config struct {
 	Postmortem *template.Template
 	// Location is the zone timeline times are shown in.
 	Location *time.Location
+	// MinReplicas is how many Redis replicas must confirm each change
+	// before it is acknowledged; 0 waits for none.
+	MinReplicas int
+	// ReclaimAfter is how long a post may stay with a replica that stopped
+	// answering before another replica takes it over.
+	ReclaimAfter time.Duration
+	// PostTimeout bounds one call to a chat platform.
+	PostTimeout time.Duration
 	Slack    Slack
 	Discord  Discord
 }
@@ -62,6 +70,7 @@ func (d Discord) Enabled() bool { return d.BotToken != "" }
 func Variables() []string {
 	return []string{
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
+		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
 		"DISCORD_INCIDENT_CHANNEL",
@@ -100,6 +109,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RedisURL != "" && !validRedisURL(c.RedisURL) {
 		add("REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL")
+	}
+	if v := env("INCIDENTBOT_REDIS_MIN_REPLICAS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 16 {
+			add("INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16")
+		}
+		c.MinReplicas = n
+	}
+	c.ReclaimAfter = duration(env("INCIDENTBOT_RECLAIM_AFTER"), "INCIDENTBOT_RECLAIM_AFTER", 30*time.Second, time.Second, add)
+	c.PostTimeout = duration(env("INCIDENTBOT_POST_TIMEOUT"), "INCIDENTBOT_POST_TIMEOUT", 10*time.Second, 100*time.Millisecond, add)
+	if c.ReclaimAfter <= c.PostTimeout {
+		add("INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT, or posts still under way would be taken over and shown twice")
 	}
 	if tz := env("INCIDENTBOT_TIMEZONE"); tz != "" {
 		loc, err := time.LoadLocation(tz)
@@ -179,6 +200,19 @@ func (c *Config) checkDiscord(publicKey string) []error {
 		}
 	}
 	return problems
+}
+
+// duration reads a Go duration ("30s", "2m"), def when empty, at least least.
+func duration(v, name string, def, least time.Duration, add func(string, ...any)) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least {
+		add("%s must be a duration like 30s, of at least %s", name, least)
+		return def
+	}
+	return d
 }
 
 func validPort(port string) bool {

@@ -151,6 +151,11 @@ func TestLoad(t *testing.T) {
 				Discord: config.Discord{BotToken: "d", AppID: "1", PublicKey: discordKey}},
 		},
 		{
+			name: "DurabilityAndDelivery",
+			env:  map[string]string{"INCIDENTBOT_REDIS_MIN_REPLICAS": "1", "INCIDENTBOT_RECLAIM_AFTER": "5s", "INCIDENTBOT_POST_TIMEOUT": "2s"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: 1, ReclaimAfter: 5 * time.Second, PostTimeout: 2 * time.Second},
+		},
+		{
 			name: "DiscordAPIURLGetsSlash",
 			env:  map[string]string{"DISCORD_API_URL": "http://127.0.0.1:4001/api/v10"},
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC,
@@ -162,6 +167,13 @@ func TestLoad(t *testing.T) {
 			got, err := load(tt.env)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
+			}
+			// The delivery timings default unless a case sets them.
+			if tt.want.ReclaimAfter == 0 {
+				tt.want.ReclaimAfter = 30 * time.Second
+			}
+			if tt.want.PostTimeout == 0 {
+				tt.want.PostTimeout = 10 * time.Second
 			}
 			if diff := cmp.Diff(tt.want, got, cmpConfig); diff != "" {
 				t.Errorf("Load (-want +got):\n%s", diff)
@@ -211,6 +223,10 @@ func TestLoadProblem(t *testing.T) {
 		{"AddrPortNotANumber", pairs("INCIDENTBOT_ADDR", ":abc"), `INCIDENTBOT_ADDR ":abc" is not a listen address`},
 		{"AddrPortTooLarge", pairs("INCIDENTBOT_ADDR", ":99999"), `INCIDENTBOT_ADDR ":99999" is not a listen address`},
 		{"SlackAPIURLWithQuery", pairs("SLACK_API_URL", "http://proxy/api?x=1"), "SLACK_API_URL must be an http:// or https:// base URL without a query"},
+		{"MinReplicasNotANumber", pairs("INCIDENTBOT_REDIS_MIN_REPLICAS", "all"), "INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16"},
+		{"ReclaimAfterTooShort", pairs("INCIDENTBOT_RECLAIM_AFTER", "10ms"), "INCIDENTBOT_RECLAIM_AFTER must be a duration like 30s, of at least 1s"},
+		{"PostTimeoutNotADuration", pairs("INCIDENTBOT_POST_TIMEOUT", "ten"), "INCIDENTBOT_POST_TIMEOUT must be a duration like 30s, of at least 100ms"},
+		{"ReclaimBeforeTimeout", pairs("INCIDENTBOT_RECLAIM_AFTER", "5s", "INCIDENTBOT_POST_TIMEOUT", "5s"), "INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT"},
 		{"RedisURLUnparsable", pairs("REDIS_URL", "redis://[::1"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
 		{"TimezoneUnknown", pairs("INCIDENTBOT_TIMEZONE", "Mars/Olympus_Mons"), `INCIDENTBOT_TIMEZONE "Mars/Olympus_Mons" is not a time zone name`},
 		{"TimezoneOffset", pairs("INCIDENTBOT_TIMEZONE", "+02:00"), `INCIDENTBOT_TIMEZONE "+02:00" is not a time zone name`},

@@ -117,6 +117,12 @@ func (p *Poster) Edit(ctx context.Context, e bot.Edit) error {
 // second one.
 func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error) {
 	name := bot.Clip(fmt.Sprintf("%s %s", o.Card.Ref, o.Card.Title), 100)
+	if o.Retry {
+		// The earlier attempt may have opened it and lost the answer.
+		if id, ok := p.opened(ctx, o, name); ok {
+			return id, nil
+		}
+	}
 	var ch *discordgo.Channel
 	var err error
 	if p.channels {
@@ -133,6 +139,32 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 		}
 	}
 	return ch.ID, nil
+}
+
+// opened finds the thread or channel an earlier attempt opened for o.
+func (p *Poster) opened(ctx context.Context, o bot.Opening, name string) (string, bool) {
+	var chs []*discordgo.Channel
+	if p.channels {
+		all, err := p.s.GuildChannels(o.Workspace.ID, discordgo.WithContext(ctx))
+		if err != nil {
+			p.log.Warn("discord: looking for a channel opened before", "err", err)
+			return "", false
+		}
+		chs = all
+	} else {
+		active, err := p.s.GuildThreadsActive(o.Workspace.ID, discordgo.WithContext(ctx))
+		if err != nil {
+			p.log.Warn("discord: looking for a thread opened before", "err", err)
+			return "", false
+		}
+		chs = active.Threads
+	}
+	for _, c := range chs {
+		if c.Name == name && (p.channels || c.ParentID == o.Origin) {
+			return c.ID, true
+		}
+	}
+	return "", false
 }
 
 // isCode reports whether err is Discord's API error code.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -102,25 +103,67 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 }
 
 // applyListed runs the apply script pipelined behind the listing of the
-// workspace for delivery: one round trip. EVALSHA cannot fall back to EVAL
-// inside a pipeline, so after Redis lost its scripts (a restart) the script
-// is run again on its own.
+// workspace for delivery, and before the WAIT for replicas when one is
+// asked for: one round trip, on one connection, which is what WAIT needs to
+// count this write. EVALSHA cannot fall back to EVAL inside a pipeline, so
+// after Redis lost its scripts (a restart) it is sent again as EVAL.
 func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, args []any) ([]string, error) {
+	res, acked, err := s.applyPipeline(ctx, c, keys, args, true)
+	if redis.HasErrorPrefix(err, "NOSCRIPT") {
+		res, acked, err = s.applyPipeline(ctx, c, keys, args, false)
+	}
+	if err != nil {
+		if uncertain(err) {
+			return nil, fmt.Errorf("%w: %v", bot.ErrUncertain, err)
+		}
+		return nil, err
+	}
+	if s.opt.MinReplicas > 0 && res[0] == "ok" && acked < int64(s.opt.MinReplicas) {
+		return res, &bot.UnreplicatedError{Confirmed: int(acked), Wanted: s.opt.MinReplicas}
+	}
+	return res, nil
+}
+
+func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, args []any, bySHA bool) ([]string, int64, error) {
 	var res *redis.Cmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	var wait *redis.Cmd
+	// Each command's own error is read below: the listing is only a hint,
+	// and a WAIT that fails leaves the change applied, just unconfirmed.
+	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if len(c.Jobs) > 0 {
 			p.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(s.opt.Clock.Now().UnixMilli()), Member: c.Workspace.String()})
 		}
-		res = applyScript.EvalSha(ctx, p, keys, args...)
+		if bySHA {
+			res = applyScript.EvalSha(ctx, p, keys, args...)
+		} else {
+			res = applyScript.Eval(ctx, p, keys, args...)
+		}
+		if s.opt.MinReplicas > 0 {
+			wait = p.Do(ctx, "WAIT", s.opt.MinReplicas, s.opt.ReplicaWait.Milliseconds())
+		}
 		return nil
 	})
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		return applyScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	out, err := res.StringSlice()
+	if err != nil || wait == nil {
+		return out, 0, err
 	}
-	if err != nil {
-		return nil, err
+	acked, _ := wait.Int64()
+	return out, acked, nil
+}
+
+// uncertain reports whether a failed write may have been applied all the
+// same: its answer, not its request, was lost. A refused connection, a full
+// pool or an error Redis answered mean it was not.
+func uncertain(err error) bool {
+	var rerr redis.Error
+	var op *net.OpError
+	switch {
+	case errors.As(err, &rerr), errors.Is(err, redis.ErrPoolTimeout), errors.Is(err, redis.ErrClosed):
+		return false
+	case errors.As(err, &op) && op.Op == "dial":
+		return false
 	}
-	return res.StringSlice()
+	return true
 }
 
 // Timeline returns every entry of an incident, oldest first.

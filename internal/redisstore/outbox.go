@@ -55,7 +55,11 @@ func (s *Store) Claim(ctx context.Context, ws bot.Workspace, consumer string, li
 			return nil, fmt.Errorf("redisstore: reclaiming jobs of %s: %w", ws, err)
 		}
 		if len(msgs) > 0 {
-			return decodeJobs(msgs)
+			jobs, err := decodeJobs(msgs)
+			for i := range jobs {
+				jobs[i].Reclaimed = true
+			}
+			return jobs, err
 		}
 	}
 	streams, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{

@@ -30,6 +30,10 @@ type Options struct {
 	ReclaimAfter time.Duration
 	// RequestTTL is how long a request ID is remembered with its reply.
 	RequestTTL time.Duration
+	// MinReplicas, when above zero, makes every change wait (Redis WAIT) until
+	// that many replicas have it, for at most ReplicaWait.
+	MinReplicas int
+	ReplicaWait time.Duration
 }
 
 // Store is bot.Store and bot.Outbox on Redis.
@@ -81,6 +85,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if o.RequestTTL == 0 {
 		o.RequestTTL = 24 * time.Hour
+	}
+	if o.ReplicaWait == 0 {
+		o.ReplicaWait = time.Second
 	}
 	s := &Store{opt: o, groups: map[bot.Workspace]bool{}, lastReclaim: map[bot.Workspace]time.Time{}}
 	url := o.URL

@@ -31,11 +31,23 @@ func (a *App) Poster() *Poster {
 	return &Poster{api: a.opt.API, broadcast: a.opt.Broadcast, log: a.opt.Logger}
 }
 
+// metadataType marks incidentbot's posts; their payload carries the job's
+// key, by which a retry finds a post that went out unannounced.
+const metadataType = "incidentbot_post"
+
 // Post posts a message, in a thread when p.Thread is set, and returns its ts.
-// An entry that moved the incident also refreshes the channel's topic.
+// An entry that moved the incident also refreshes the channel's topic. When
+// an earlier attempt may have gone out, it looks for it first: Slack has no
+// idempotency key, but a post carries the job's key in its metadata.
 func (p *Poster) Post(ctx context.Context, post bot.Post) (string, error) {
 	inChannel := post.Channel != p.broadcast
+	if post.Retry {
+		if ts, ok := p.find(ctx, post); ok {
+			return ts, nil
+		}
+	}
 	opts := render(post.Message, inChannel).options()
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": post.Key}}))
 	if post.Thread != "" {
 		opts = append(opts, slack.MsgOptionTS(post.Thread))
 	}
@@ -47,6 +59,34 @@ func (p *Poster) Post(ctx context.Context, post bot.Post) (string, error) {
 		p.topic(ctx, post.Channel, post.Message.Card)
 	}
 	return ts, nil
+}
+
+// find looks among the latest messages where post goes for one with its key.
+// A failed look is logged and the post made: shown twice beats never shown.
+func (p *Poster) find(ctx context.Context, post bot.Post) (string, bool) {
+	var msgs []slack.Message
+	var err error
+	if post.Thread != "" {
+		msgs, _, _, err = p.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: post.Channel, Timestamp: post.Thread, Limit: 200, IncludeAllMetadata: true})
+	} else {
+		var h *slack.GetConversationHistoryResponse
+		h, err = p.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: post.Channel, Limit: 100, IncludeAllMetadata: true})
+		if h != nil {
+			msgs = h.Messages
+		}
+	}
+	if err != nil {
+		p.log.Warn("slack: looking for an earlier attempt; posting", "channel", post.Channel, "err", err)
+		return "", false
+	}
+	for _, m := range msgs {
+		if m.Metadata.EventType == metadataType && m.Metadata.EventPayload["key"] == post.Key {
+			return m.Timestamp, true
+		}
+	}
+	return "", false
 }
 
 // Edit replaces the broadcast root with the incident as it stands now.
@@ -72,6 +112,12 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 		if !errors.As(err, &se) || se.Err != "name_taken" {
 			break
 		}
+		if o.Retry && i == 1 {
+			// The earlier attempt may have opened it and lost the answer.
+			if id, ok := p.channelNamed(ctx, name); ok {
+				return id, nil
+			}
+		}
 	}
 	if err != nil {
 		return "", classify(err)
@@ -83,6 +129,28 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 	}
 	p.topic(ctx, ch.ID, o.Card)
 	return ch.ID, nil
+}
+
+// channelNamed finds a channel by name among the workspace's channels.
+func (p *Poster) channelNamed(ctx context.Context, name string) (string, bool) {
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
+	for range 10 {
+		chs, cursor, err := p.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			p.log.Warn("slack: looking for a channel opened before", "name", name, "err", err)
+			return "", false
+		}
+		for _, c := range chs {
+			if c.Name == name {
+				return c.ID, true
+			}
+		}
+		if cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	return "", false
 }
 
 // topic shows the incident's status line as the channel's topic; a failure
