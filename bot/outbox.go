@@ -39,14 +39,14 @@ type Job struct {
 	// Channel is where the job goes when that is known when it is made: the
 	// broadcast channel, or for the incident lane the channel the incident was
 	// declared from, used until (or unless) an incident channel is opened.
-	Channel string    `json:"channel,omitempty"`
-	Invite  string    `json:"invite,omitempty"` // OpOpen: the user to invite
-	Message Message   `json:"message"`
-	Attempt int       `json:"attempt,omitempty"` // failed attempts so far
+	Channel string  `json:"channel,omitempty"`
+	Invite  string  `json:"invite,omitempty"` // OpOpen: the user to invite
+	Message Message `json:"message"`
+	Attempt int     `json:"attempt,omitempty"` // failed attempts so far
 	// Reclaimed marks a job taken over from a consumer that stopped
 	// answering: it may have been posted already.
-	Reclaimed bool `json:"-"`
-	Created time.Time `json:"created"`
+	Reclaimed bool      `json:"-"`
+	Created   time.Time `json:"created"`
 }
 
 // Refs is what earlier deliveries of an incident left for later ones.

@@ -35,8 +35,8 @@ type Config struct {
 	ReclaimAfter time.Duration
 	// PostTimeout bounds one call to a chat platform.
 	PostTimeout time.Duration
-	Slack    Slack
-	Discord  Discord
+	Slack       Slack
+	Discord     Discord
 }
 
 // Slack configures the Slack door.
