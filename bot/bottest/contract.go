@@ -344,8 +344,15 @@ func testRetry(t *testing.T, c Contract) {
 		t.Errorf("drained after %s, before the 300ms the platform asked for", waited)
 	}
 	keys := map[string]int{}
+	retried := 0
 	for _, call := range p.Calls() {
 		keys[call.Op+call.Key]++
+		if call.Retry {
+			retried++
+		}
+	}
+	if retried != 2 {
+		t.Errorf("%d calls marked as possible repeats, want the 2 that failed before", retried)
 	}
 	if len(p.Calls()) != 4 {
 		t.Errorf("got %d calls, want 4 (open, post, root, reply): %+v", len(p.Calls()), p.Calls())
@@ -403,5 +410,10 @@ func testDeadWorker(t *testing.T, c Contract) {
 	Drain(t, b, newDelivery(b, p, 5), ws, "lives")
 	if got := len(p.Calls()); got != 4 {
 		t.Errorf("second worker delivered %d posts, want 4", got)
+	}
+	for _, c := range p.Calls() {
+		if !c.Retry {
+			t.Errorf("a reclaimed %s was not marked as a possible repeat", c.Op)
+		}
 	}
 }

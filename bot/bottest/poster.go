@@ -15,6 +15,7 @@ type Call struct {
 	Thread  string // post: the message replied under
 	Ref     string // post: the reference returned; edit: the message edited
 	Key     string
+	Retry   bool // the poster was told an earlier attempt may have gone out
 	Message bot.Message
 }
 
@@ -71,7 +72,7 @@ func (p *Poster) record(c Call) error {
 // OpenChannel records the opening and names the channel after the incident.
 func (p *Poster) OpenChannel(_ context.Context, o bot.Opening) (string, error) {
 	ch := fmt.Sprintf("inc-%d", o.Card.Number)
-	return ch, p.record(Call{Op: "open", Channel: ch, Message: bot.Message{Card: o.Card}})
+	return ch, p.record(Call{Op: "open", Channel: ch, Retry: o.Retry, Message: bot.Message{Card: o.Card}})
 }
 
 // Post records the post and returns a fresh reference.
@@ -80,7 +81,7 @@ func (p *Poster) Post(_ context.Context, post bot.Post) (string, error) {
 	p.n++
 	ref := fmt.Sprintf("m%d", p.n)
 	p.mu.Unlock()
-	err := p.record(Call{Op: "post", Channel: post.Channel, Thread: post.Thread, Ref: ref, Key: post.Key, Message: post.Message})
+	err := p.record(Call{Op: "post", Channel: post.Channel, Thread: post.Thread, Ref: ref, Key: post.Key, Retry: post.Retry, Message: post.Message})
 	return ref, err
 }
 
