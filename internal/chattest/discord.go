@@ -32,9 +32,10 @@ const DiscordNonceWindow = 5 * time.Minute
 // Discord is a fake of Discord's REST API (any /api/v{N} prefix, discordgo
 // uses v9) and gateway on an httptest server. Any channel or guild ID made of
 // digits counts as existing, so bots may post to IDs from their config.
-// Requests are named for Calls, FailNext and DelayNext as the method, a space
-// and the path without /api/v{N}, with every all-digit segment written {id}
-// and the token of /interactions and /webhooks written {token}:
+// Requests are named for Calls, FailNext, DelayNext and Chaos.Only as the
+// method, a space and the path without /api/v{N}, with every all-digit
+// segment written {id} and the token of /interactions and /webhooks written
+// {token}:
 // "POST /channels/{id}/messages", "PATCH /webhooks/{id}/{token}/messages/@original".
 // It is safe for concurrent use.
 type Discord struct {
@@ -56,6 +57,7 @@ type Discord struct {
 	responses    []Responded
 	conns        map[*gatewayConn]bool // true once READY was sent
 	changed      chan struct{}         // closed and replaced when conns change
+	chaos        chaos
 	closed       bool
 }
 
@@ -118,6 +120,8 @@ func NewDiscord(tb testing.TB) *Discord {
 		"POST /channels/{id}/messages/{id}/threads":   d.startThread,
 		"PUT /channels/{id}/thread-members/{id}":      d.addThreadMember,
 		"POST /guilds/{id}/channels":                  d.createChannel,
+		"GET /guilds/{id}/channels":                   d.guildChannels,
+		"GET /guilds/{id}/threads/active":             d.activeThreads,
 		"PUT /applications/{id}/commands":             d.overwriteCommands,
 		"PUT /applications/{id}/guilds/{id}/commands": d.overwriteCommands,
 		routeCallback:                                 d.interactionCallback,
@@ -239,6 +243,24 @@ func (d *Discord) Channels() []DiscordChannel {
 	return out
 }
 
+// SetChaos makes requests misbehave at random from now on, as c says, its
+// Only naming routes as Calls does; FailNext and DelayNext still come first.
+// SetChaos(Chaos{}) stops it. Mind that discordgo holds back the next request
+// on a bucket that got Fault429WithRetryAfter for a second.
+func (d *Discord) SetChaos(c Chaos) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.chaos.set(c)
+}
+
+// Faults counts the faults Chaos has injected so far, by kind, across every
+// SetChaos; FailNext and DelayNext are not counted.
+func (d *Discord) Faults() map[Fault]int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.chaos.faults()
+}
+
 func (d *Discord) close() {
 	d.mu.Lock()
 	d.closed = true
@@ -260,23 +282,35 @@ func (d *Discord) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	d.calls[route]++
 	var f fault
+	var chaos chaosCall
+	chaotic := false
 	if q := d.faults[route]; len(q) > 0 {
 		f, d.faults[route] = q[0], q[1:]
+	} else {
+		chaos.fault, chaotic = d.chaos.draw(route, r.Method != http.MethodGet)
+		chaos.hold = d.chaos.hold()
 	}
 	d.mu.Unlock()
-	if f.delay > 0 {
-		select {
-		case <-time.After(f.delay):
-		case <-r.Context().Done():
-			return
-		case <-d.done:
-			return
-		}
+	if f.delay > 0 && !wait(r.Context(), d.done, f.delay) {
+		return // the client gave up and sees its own timeout
 	}
-	if f.status != 0 {
+	serve := func(w http.ResponseWriter, r *http.Request) { d.serveRoute(w, r, route, params) }
+	switch {
+	case f.status != 0:
 		d.writeFault(w, f)
-		return
+	case chaotic:
+		chaos.done, chaos.serve = d.done, serve
+		chaos.refuse = func(w http.ResponseWriter, status int, retryAfter time.Duration) {
+			d.writeFault(w, fault{status: status, retryAfter: retryAfter})
+		}
+		chaos.serveHTTP(w, r)
+	default:
+		serve(w, r)
 	}
+}
+
+// serveRoute authenticates and serves one request.
+func (d *Discord) serveRoute(w http.ResponseWriter, r *http.Request, route string, params []string) {
 	h := d.routes[route]
 	switch {
 	case h == nil:

@@ -40,6 +40,12 @@ func (d *Discord) createMessage(w http.ResponseWriter, r *http.Request, p []stri
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.channel(p[0]) == nil && d.isMessage(p[0]) {
+		// A message's ID names a channel only once a thread is started from
+		// it: until then Discord knows no such channel.
+		writeError(w, http.StatusNotFound, discordgo.ErrCodeUnknownChannel, "Unknown Channel")
+		return
+	}
 	nonce := nonceText(b.Nonce)
 	if b.EnforceNonce && nonce != "" {
 		for _, m := range slices.Backward(d.byChannel[p[0]]) {
@@ -255,4 +261,16 @@ func (c *DiscordChannel) wire() *discordgo.Channel {
 		ch.ThreadMetadata = &discordgo.ThreadMetadata{AutoArchiveDuration: 1440}
 	}
 	return ch
+}
+
+// isMessage reports whether id is a message the fake holds. Callers hold d.mu.
+func (d *Discord) isMessage(id string) bool {
+	for _, msgs := range d.byChannel {
+		for _, m := range msgs {
+			if m.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }

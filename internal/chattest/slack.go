@@ -2,18 +2,14 @@ package chattest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 // Tokens and identities of the fake Slack workspace.
@@ -40,6 +36,7 @@ type SlackMessage struct {
 	Text        string          // current text, exactly as sent (slack-go escapes it client-side)
 	Blocks      json.RawMessage // current blocks as sent; nil when the message never had any
 	Attachments json.RawMessage // current attachments as sent, their blocks inside; nil when none ever
+	Metadata    json.RawMessage // current metadata as sent ({"event_type":…,"event_payload":{…}}); nil when none ever
 	Edits       int             // successful chat.update calls on this message, changed or not
 	Raw         url.Values      // fields of the call that last wrote it (post or update), token removed
 }
@@ -76,6 +73,7 @@ type Slack struct {
 	created []string                   // channel IDs from conversations.create, in order
 	msgs    map[string][]*SlackMessage // by channel, in posting order
 	views   []*SlackView
+	chaos   chaos
 	tsSeq   int
 	idSeq   int
 	sock    slackSocket
@@ -163,6 +161,7 @@ func (s *Slack) messages(channel string, keep func(*SlackMessage) bool) []SlackM
 			c := *m
 			c.Blocks = append(json.RawMessage(nil), m.Blocks...)
 			c.Attachments = append(json.RawMessage(nil), m.Attachments...)
+			c.Metadata = append(json.RawMessage(nil), m.Metadata...)
 			c.Raw = cloneSlackValues(m.Raw)
 			out = append(out, c)
 		}
@@ -198,6 +197,22 @@ func (s *Slack) SlowNext(method string, n int, d time.Duration) {
 	}
 }
 
+// SetChaos makes calls misbehave at random from now on, as c says; FailNext
+// and SlowNext still come first. SetChaos(Chaos{}) stops it.
+func (s *Slack) SetChaos(c Chaos) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chaos.set(c)
+}
+
+// Faults counts the faults Chaos has injected so far, by kind, across every
+// SetChaos; FailNext and SlowNext are not counted.
+func (s *Slack) Faults() map[Fault]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chaos.faults()
+}
+
 func (s *Slack) close() {
 	s.mu.Lock()
 	s.closed = true
@@ -217,27 +232,50 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.calls[method]++
 	delay, slow := popSlackQueue(s.slows, method)
 	fault, failing := popSlackQueue(s.fails, method)
-	s.mu.Unlock()
-	if slow {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		}
+	var chaos chaosCall
+	chaotic := false
+	if !slow && !failing {
+		chaos.fault, chaotic = s.chaos.draw(method, slackChanges[method])
+		chaos.hold = s.chaos.hold()
 	}
-	if failing {
-		if fault.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((fault.retryAfter+time.Second-1)/time.Second)))
-		}
-		if fault.status == http.StatusTooManyRequests {
-			writeSlackJSON(w, fault.status, slackObj{"ok": false, "error": "ratelimited"})
-			return
-		}
-		http.Error(w, http.StatusText(fault.status), fault.status)
+	s.mu.Unlock()
+	if slow && !wait(r.Context(), s.done, delay) {
+		return // the client gave up and sees its own timeout
+	}
+	serve := func(w http.ResponseWriter, r *http.Request) { s.answer(w, method, r) }
+	switch {
+	case failing:
+		refuseSlack(w, fault.status, fault.retryAfter)
+	case chaotic:
+		chaos.done, chaos.refuse, chaos.serve = s.done, refuseSlack, serve
+		chaos.serveHTTP(w, r)
+	default:
+		serve(w, r)
+	}
+}
+
+// slackChanges lists the methods that change something, which Chaos
+// troubles when its Only is empty.
+var slackChanges = map[string]bool{
+	"chat.postMessage": true, "chat.update": true, "conversations.create": true, "conversations.invite": true,
+	"conversations.setTopic": true, "conversations.join": true, "views.open": true, "views.update": true,
+}
+
+// refuseSlack answers an HTTP error as Slack does: a 429 with its JSON body
+// and, when retryAfter > 0, Retry-After in whole seconds rounded up.
+func refuseSlack(w http.ResponseWriter, status int, retryAfter time.Duration) {
+	if retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((retryAfter+time.Second-1)/time.Second)))
+	}
+	if status == http.StatusTooManyRequests {
+		writeSlackJSON(w, status, slackObj{"ok": false, "error": "ratelimited"})
 		return
 	}
+	http.Error(w, http.StatusText(status), status)
+}
+
+// answer runs a call and writes Slack's answer.
+func (s *Slack) answer(w http.ResponseWriter, method string, r *http.Request) {
 	resp, err := s.call(method, r)
 	if err != nil {
 		writeSlackJSON(w, http.StatusOK, slackObj{"ok": false, "error": err.Error()})
@@ -258,6 +296,9 @@ func (s *Slack) call(method string, r *http.Request) (slackObj, error) {
 		"conversations.invite":   s.invite,
 		"conversations.setTopic": s.setTopic,
 		"conversations.join":     s.join,
+		"conversations.list":     s.listChannels,
+		"conversations.history":  s.history,
+		"conversations.replies":  s.replies,
 		"views.open":             s.openView,
 		"views.update":           s.updateView,
 		"apps.connections.open":  s.openConnection,
@@ -296,215 +337,6 @@ func (s *Slack) authTest(url.Values) (slackObj, error) {
 		"url": "https://chattest.slack.com/", "team": "chattest", "user": "incidentbot",
 		"team_id": SlackTeamID, "user_id": SlackBotUserID, "bot_id": SlackBotID,
 	}, nil
-}
-
-func (s *Slack) postMessage(f url.Values) (slackObj, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, err := s.channelLocked(f.Get("channel"))
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSlackContent(f, true); err != nil {
-		return nil, err
-	}
-	thread := f.Get("thread_ts")
-	if thread != "" {
-		if root := s.findLocked(ch.ID, thread); root == nil || root.ThreadTS != "" {
-			return nil, slackError("thread_not_found")
-		}
-	}
-	s.tsSeq++
-	m := &SlackMessage{
-		Channel:  ch.ID,
-		TS:       fmt.Sprintf("%d.%06d", time.Now().Unix(), s.tsSeq),
-		ThreadTS: thread,
-		Raw:      f,
-	}
-	m.setContent(f)
-	s.msgs[ch.ID] = append(s.msgs[ch.ID], m)
-	return slackObj{"channel": ch.ID, "ts": m.TS, "message": slackMessageJSON(m)}, nil
-}
-
-func (s *Slack) updateMessage(f url.Values) (slackObj, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, err := s.channelLocked(f.Get("channel"))
-	if err != nil {
-		return nil, err
-	}
-	m := s.findLocked(ch.ID, f.Get("ts"))
-	if m == nil {
-		return nil, slackError("message_not_found")
-	}
-	if err := checkSlackContent(f, false); err != nil {
-		return nil, err
-	}
-	m.setContent(f)
-	m.Edits++
-	m.Raw = f
-	return slackObj{"channel": ch.ID, "ts": m.TS, "text": m.Text, "message": slackMessageJSON(m)}, nil
-}
-
-// checkSlackContent answers invalid_blocks or invalid_attachments for a field
-// that is not a JSON array, and no_text for a post with nothing to show or an
-// update that changes nothing.
-func checkSlackContent(f url.Values, post bool) error {
-	shown := f.Get("text") != ""
-	for _, field := range []string{"blocks", "attachments"} {
-		var list []json.RawMessage
-		if f.Has(field) && json.Unmarshal([]byte(f.Get(field)), &list) != nil {
-			return slackError("invalid_" + field)
-		}
-		shown = shown || len(list) > 0
-	}
-	if post && !shown || !post && !f.Has("text") && !f.Has("blocks") && !f.Has("attachments") {
-		return slackError("no_text")
-	}
-	return nil
-}
-
-// setContent writes the fields a call sends. Like Slack's chat.update, it
-// keeps what a call leaves out; an empty array clears blocks or attachments.
-func (m *SlackMessage) setContent(f url.Values) {
-	if f.Has("text") {
-		m.Text = f.Get("text")
-	}
-	if f.Has("blocks") {
-		m.Blocks = json.RawMessage(f.Get("blocks"))
-	}
-	if f.Has("attachments") {
-		m.Attachments = json.RawMessage(f.Get("attachments"))
-	}
-}
-
-func slackMessageJSON(m *SlackMessage) slackObj {
-	o := slackObj{"type": "message", "user": SlackBotUserID, "bot_id": SlackBotID, "text": m.Text, "ts": m.TS}
-	if m.ThreadTS != "" {
-		o["thread_ts"] = m.ThreadTS
-	}
-	if len(m.Blocks) > 0 {
-		o["blocks"] = m.Blocks
-	}
-	if len(m.Attachments) > 0 {
-		o["attachments"] = m.Attachments
-	}
-	return o
-}
-
-func (s *Slack) createChannel(f url.Values) (slackObj, error) {
-	name := f.Get("name")
-	switch {
-	case name == "":
-		return nil, slackError("invalid_name_required")
-	case len([]rune(name)) > 80:
-		return nil, slackError("invalid_name_maxlength")
-	case strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "":
-		return nil, slackError("invalid_name_specials")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, ch := range s.chans {
-		if ch.Name == name {
-			return nil, slackError("name_taken")
-		}
-	}
-	s.idSeq++
-	ch := &SlackChannel{ID: fmt.Sprintf("C%04d", s.idSeq), Name: name, Private: f.Get("is_private") == "true"}
-	s.chans[ch.ID] = ch
-	s.created = append(s.created, ch.ID)
-	return slackObj{"channel": slackChannelJSON(ch)}, nil
-}
-
-// invite fails as a whole, like Slack, when any user is already a member.
-func (s *Slack) invite(f url.Values) (slackObj, error) {
-	return s.withChannel(f, func(ch *SlackChannel) error {
-		users := strings.FieldsFunc(f.Get("users"), func(r rune) bool { return r == ',' || r == ' ' })
-		if len(users) == 0 {
-			return slackError("no_user")
-		}
-		for _, u := range users {
-			if u == SlackBotUserID {
-				return slackError("cant_invite_self")
-			}
-			if slices.Contains(ch.Members, u) {
-				return slackError("already_in_channel")
-			}
-		}
-		for _, u := range users {
-			if !slices.Contains(ch.Members, u) { // a user named twice joins once
-				ch.Members = append(ch.Members, u)
-			}
-		}
-		return nil
-	})
-}
-
-func (s *Slack) setTopic(f url.Values) (slackObj, error) {
-	return s.withChannel(f, func(ch *SlackChannel) error {
-		if len([]rune(f.Get("topic"))) > 250 {
-			return slackError("too_long")
-		}
-		ch.Topic = f.Get("topic")
-		return nil
-	})
-}
-
-// join is harmless: the bot is a member of every channel.
-func (s *Slack) join(f url.Values) (slackObj, error) {
-	return s.withChannel(f, func(*SlackChannel) error { return nil })
-}
-
-// withChannel runs change on the request's channel and answers with the channel.
-func (s *Slack) withChannel(f url.Values, change func(*SlackChannel) error) (slackObj, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, err := s.channelLocked(f.Get("channel"))
-	if err != nil {
-		return nil, err
-	}
-	if err := change(ch); err != nil {
-		return nil, err
-	}
-	return slackObj{"channel": slackChannelJSON(ch)}, nil
-}
-
-// slackChannelJSON answers with slack-go's own type, so the client can decode it.
-func slackChannelJSON(ch *SlackChannel) slack.Channel {
-	var c slack.Channel
-	c.ID, c.Name, c.NameNormalized = ch.ID, ch.Name, ch.Name
-	c.IsChannel, c.IsPrivate, c.IsMember = true, ch.Private, true
-	c.Creator, c.Members = SlackBotUserID, append([]string{SlackBotUserID}, ch.Members...)
-	c.Topic = slack.Topic{Value: ch.Topic, Creator: SlackBotUserID}
-	return c
-}
-
-// channelLocked finds a channel by ID, remembering a C… or G… ID on first use.
-func (s *Slack) channelLocked(id string) (*SlackChannel, error) {
-	if ch, ok := s.chans[id]; ok {
-		return ch, nil
-	}
-	if len(id) < 2 || (id[0] != 'C' && id[0] != 'G') {
-		return nil, slackError("channel_not_found")
-	}
-	ch := &SlackChannel{ID: id}
-	s.chans[id] = ch
-	return ch, nil
-}
-
-func (s *Slack) findLocked(channel, ts string) *SlackMessage {
-	for _, m := range s.msgs[channel] {
-		if m.TS == ts {
-			return m
-		}
-	}
-	return nil
-}
-
-func (ch *SlackChannel) copy() SlackChannel {
-	c := *ch
-	c.Members = append([]string(nil), ch.Members...)
-	return c
 }
 
 func writeSlackJSON(w http.ResponseWriter, status int, v any) {
