@@ -37,7 +37,8 @@ type rig struct {
 	n     int
 }
 
-func newRig(t *testing.T) *rig {
+// newRig starts the door; an optional timeout bounds each call to Discord.
+func newRig(t *testing.T, timeout ...time.Duration) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -51,12 +52,17 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	postTimeout := 10 * time.Second
+	if len(timeout) > 0 {
+		postTimeout = timeout[0]
+		s.Client.Timeout = postTimeout
+	}
 	pub, sign := chattest.NewDiscordKey(t)
 	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}})
 	app := discordapp.New(discordapp.Options{Service: svc, Session: s, Verifier: discordapp.Verifier{Key: pub}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Discord: app.Poster()},
-		Scan: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, LaneWait: 5 * time.Millisecond,
+		Scan: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, LaneWait: 5 * time.Millisecond, PostTimeout: postTimeout,
 	})
 	go d.Run(ctx)
 	srv := httptest.NewServer(app.Interactions())

@@ -87,7 +87,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		o.RequestTTL = 24 * time.Hour
 	}
 	if o.ReplicaWait == 0 {
-		o.ReplicaWait = time.Second
+		// Under the client's 1 s read timeout, or the wait itself would
+		// read as a lost answer.
+		o.ReplicaWait = 500 * time.Millisecond
 	}
 	s := &Store{opt: o, groups: map[bot.Workspace]bool{}, lastReclaim: map[bot.Workspace]time.Time{}}
 	url := o.URL
