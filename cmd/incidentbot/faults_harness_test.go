@@ -45,7 +45,9 @@ func inProcess(t *testing.T, vars map[string]string) (addr string, stop func()) 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"incidentbot", "serve"}, env(all), strings.NewReader(""), io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"incidentbot", "serve"}, env(all), strings.NewReader(""), io.Discard, io.Discard)
+	}()
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
