@@ -21,9 +21,6 @@ type DeliveryOptions struct {
 	MaxAttempts int
 	// BaseDelay and MaxDelay bound the exponential backoff between attempts.
 	BaseDelay, MaxDelay time.Duration
-	// LaneWait is how soon a job waiting for an earlier job of its lane is
-	// looked at again.
-	LaneWait time.Duration
 	// Scan is how often the outbox is asked for workspaces new to this replica.
 	Scan time.Duration
 	// Idle is the longest a pump waits between looks at an outbox with
@@ -63,9 +60,6 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	}
 	if o.MaxDelay == 0 {
 		o.MaxDelay = 5 * time.Minute
-	}
-	if o.LaneWait == 0 {
-		o.LaneWait = 200 * time.Millisecond
 	}
 	if o.Scan == 0 {
 		o.Scan = 2 * time.Second
@@ -166,18 +160,8 @@ func (d *Delivery) pump(ctx context.Context, ws Workspace, wake <-chan struct{})
 // for later, or parked. Every path leaves the job accounted for in the outbox.
 func (d *Delivery) Deliver(ctx context.Context, job Job) {
 	log := jobLog{d.opt.Logger, job}
-	refs, err := d.opt.Outbox.Refs(ctx, job)
-	if err != nil {
-		log.Warn("delivery: reading refs; the job will be reclaimed", "err", err)
-		return
-	}
-	done := refs.Delivered[job.Lane]
-	switch {
-	case job.Seq <= done: // a reclaimed job that was finished meanwhile
-		d.finish(ctx, log, job, Result{})
-		return
-	case job.Seq > done+1: // an earlier job of the lane is still on its way
-		d.put(ctx, log, job, d.opt.Clock.Now().Add(d.opt.LaneWait))
+	refs, ok := d.turn(ctx, log, job)
+	if !ok {
 		return
 	}
 	pctx, cancel := context.WithTimeout(ctx, d.opt.PostTimeout)
@@ -202,6 +186,39 @@ func (d *Delivery) Deliver(ctx context.Context, job Job) {
 	}
 	log.Warn("delivery: post failed; retrying", "attempt", job.Attempt, "in", wait, "err", err)
 	d.put(ctx, log, job, d.opt.Clock.Now().Add(wait))
+}
+
+// turn returns what earlier jobs of the lane left when it is the job's turn.
+// Otherwise the job is finished (a reclaimed job done meanwhile) or held
+// until the job before it finishes, which keeps a lane in order without
+// passing over the same jobs again and again.
+func (d *Delivery) turn(ctx context.Context, log jobLog, job Job) (Refs, bool) {
+	for range 2 {
+		refs, err := d.opt.Outbox.Refs(ctx, job)
+		if err != nil {
+			log.Warn("delivery: reading refs; the job will be reclaimed", "err", err)
+			return Refs{}, false
+		}
+		done := refs.Delivered[job.Lane]
+		switch {
+		case job.Seq == done+1:
+			return refs, true
+		case job.Seq <= done:
+			d.finish(ctx, log, job, Result{})
+			return Refs{}, false
+		}
+		held, err := d.opt.Outbox.Hold(ctx, job)
+		if err != nil {
+			log.Warn("delivery: holding a job for its turn; it will be reclaimed", "err", err)
+			return Refs{}, false
+		}
+		if held {
+			return Refs{}, false
+		}
+		// The job before it finished meanwhile: read what it left.
+	}
+	log.Warn("delivery: the lane moved while reading it; the job will be reclaimed")
+	return Refs{}, false
 }
 
 // perform does what the job asks of its platform.

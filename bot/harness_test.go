@@ -56,7 +56,7 @@ func (h *harness) fail(line string) error {
 // deliver drains the outbox into the recording poster.
 func (h *harness) deliver() []bottest.Call {
 	h.t.Helper()
-	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: h.store, Posters: map[bot.Platform]bot.Poster{bot.Slack: h.poster}, LaneWait: time.Millisecond})
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: h.store, Posters: map[bot.Platform]bot.Poster{bot.Slack: h.poster}})
 	bottest.Drain(h.t, h.store, d, h.ws, "test")
 	return h.poster.Calls()
 }

@@ -76,6 +76,10 @@ type Outbox interface {
 	Done(ctx context.Context, job Job, r Result) error
 	// Retry puts the job back, to be claimed again at due.
 	Retry(ctx context.Context, job Job, due time.Time) error
+	// Hold sets aside a job whose lane has an earlier job unfinished; finishing
+	// that job puts it back on the outbox. It holds nothing and returns false
+	// when the earlier job finished meanwhile: the job's turn has come.
+	Hold(ctx context.Context, job Job) (bool, error)
 	// Park moves a job that will not go out into the dead-letter stream with
 	// the reason, and moves its lane on so later posts still flow.
 	Park(ctx context.Context, job Job, reason string) error
@@ -85,6 +89,6 @@ type Outbox interface {
 
 // Backlog is how much of a workspace's outbox is not delivered.
 type Backlog struct {
-	Queued int // waiting, being delivered, or due for a retry
+	Queued int // waiting, held for their turn, being delivered, or due for a retry
 	Parked int // in the dead-letter stream
 }

@@ -42,6 +42,7 @@ func (c Contract) Run(t *testing.T) {
 		{"RaceOnOneIncident", testRace},
 		{"RepeatedRequest", testRepeatedRequest},
 		{"DeliveryOrderAndRefs", testDeliveryOrder},
+		{"OutOfTurnJobsHeld", testHeld},
 		{"RetryThenDeliver", testRetry},
 		{"ParkAfterLastAttempt", testPark},
 		{"DeadWorkerJobsReclaimed", testDeadWorker},
@@ -69,7 +70,7 @@ func newService(b Backend) *bot.Service {
 func newDelivery(b Backend, p *Poster, maxAttempts int) *bot.Delivery {
 	return bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: b, Posters: map[bot.Platform]bot.Poster{Platform: p},
-		MaxAttempts: maxAttempts, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, LaneWait: 5 * time.Millisecond,
+		MaxAttempts: maxAttempts, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond,
 	})
 }
 
@@ -327,6 +328,78 @@ func testDeliveryOrder(t *testing.T, c Contract) {
 	r := MustHandle(t, s, ws, "inc-1", "update from the incident channel")
 	if r.Incident != 1 {
 		t.Errorf("command in inc-1 went to INC-%d", r.Incident)
+	}
+}
+
+// testHeld delivers a claimed batch backwards, as replicas that claimed
+// interleaved batches would: every job that is not its lane's next is held,
+// still counted in the backlog, and each lane comes out in order, once.
+func testHeld(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	p := &Poster{}
+	d := newDelivery(b, p, 5)
+	ws := NewWorkspace()
+	MustHandle(t, s, ws, "C-GENERAL", "declare Orders are lost")
+	for i := range 5 {
+		MustHandle(t, s, ws, "C-GENERAL", fmt.Sprintf("update INC-1 step %d", i))
+	}
+	ctx := context.Background()
+	jobs, err := b.Claim(ctx, ws, "w1", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := len(jobs)
+	for i := len(jobs) - 1; i >= 0; i-- {
+		d.Deliver(ctx, jobs[i])
+	}
+	delivered := len(p.Calls())
+	if delivered != 2 {
+		t.Errorf("delivering backwards posted %d jobs, want the first of each lane alone", delivered)
+	}
+	if bl, err := b.Backlog(ctx, ws); err != nil || bl.Queued != total-delivered {
+		t.Errorf("backlog %+v, %v; want the %d held jobs queued", bl, err, total-delivered)
+	}
+	// Finishing each lane's first job put its second back, and nothing else:
+	// held jobs are not passed over again and again.
+	next, err := b.Claim(ctx, ws, "w2", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(next) != 2 || next[0].Seq != 2 || next[1].Seq != 2 {
+		t.Errorf("after each lane's first job, the outbox gave %d jobs %+v; want the second of each lane", len(next), next)
+	}
+	for _, j := range next {
+		d.Deliver(ctx, j)
+	}
+	Drain(t, b, d, ws, "w2")
+
+	lanes := map[string][]string{}
+	for _, call := range p.Calls() {
+		lane := "channel"
+		if call.Channel == broadcastChannel {
+			lane = "broadcast"
+		}
+		text := call.Op
+		if call.Message.Entry != nil {
+			text += " " + call.Message.Entry.Message
+		}
+		lanes[lane] = append(lanes[lane], text)
+	}
+	steps := func(prefix string, edits bool) []string {
+		out := []string{prefix, "post We are investigating this issue."}
+		for i := range 5 {
+			out = append(out, fmt.Sprintf("post step %d", i))
+			if edits {
+				out = append(out, "edit")
+			}
+		}
+		return out
+	}
+	for lane, want := range map[string][]string{"channel": steps("open", false), "broadcast": steps("post", true)} {
+		if got := lanes[lane]; strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s lane got\n%q\nwant\n%q", lane, got, want)
+		}
 	}
 }
 

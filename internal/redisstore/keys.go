@@ -42,6 +42,10 @@ func (k keys) outbox() string { return k.prefix + "outbox" }
 func (k keys) retry() string  { return k.prefix + "outbox:retry" }
 func (k keys) dead() string   { return k.prefix + "outbox:dead" }
 
+// held holds the jobs waiting for their turn in a lane, under
+// "<number>:<lane>:<seq>".
+func (k keys) held() string { return k.prefix + "outbox:held" }
+
 // parseWorkspace reads a member of workspacesKey: "<platform>:<id>".
 func parseWorkspace(s string) (bot.Workspace, bool) {
 	p, id, ok := strings.Cut(s, ":")

@@ -171,7 +171,7 @@ func (s *Store) finish(ctx context.Context, job bot.Job, r bot.Result, reason st
 		return fmt.Errorf("redisstore: encoding job: %w", err)
 	}
 	err = doneScript.Run(ctx, s.rdb,
-		[]string{k.refs(job.Incident), k.channels(), k.outbox(), k.dead()},
+		[]string{k.refs(job.Incident), k.channels(), k.outbox(), k.dead(), k.held()},
 		job.ID, string(job.Lane), job.Seq, r.Channel, r.Root, job.Incident, reason, raw).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: finishing job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)
@@ -195,18 +195,35 @@ func (s *Store) Retry(ctx context.Context, job bot.Job, due time.Time) error {
 	return nil
 }
 
+// Hold sets a job aside until the job before it in its lane is finished, in
+// one script that first checks whether that has happened already.
+func (s *Store) Hold(ctx context.Context, job bot.Job) (bool, error) {
+	k := keysOf(job.Workspace)
+	raw, err := json.Marshal(job)
+	if err != nil {
+		return false, fmt.Errorf("redisstore: encoding job: %w", err)
+	}
+	held, err := holdScript.Run(ctx, s.rdb, []string{k.refs(job.Incident), k.outbox(), k.held()},
+		job.ID, string(job.Lane), job.Seq, job.Incident, raw).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: holding job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)
+	}
+	return held == 1, nil
+}
+
 // Backlog counts the jobs still to deliver and those parked.
 func (s *Store) Backlog(ctx context.Context, ws bot.Workspace) (bot.Backlog, error) {
 	k := keysOf(ws)
-	var queued, retry, dead *redis.IntCmd
+	var queued, retry, held, dead *redis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		queued = p.XLen(ctx, k.outbox())
 		retry = p.ZCard(ctx, k.retry())
+		held = p.HLen(ctx, k.held())
 		dead = p.XLen(ctx, k.dead())
 		return nil
 	})
 	if err != nil {
 		return bot.Backlog{}, fmt.Errorf("redisstore: backlog of %s: %w", ws, err)
 	}
-	return bot.Backlog{Queued: int(queued.Val() + retry.Val()), Parked: int(dead.Val())}, nil
+	return bot.Backlog{Queued: int(queued.Val() + retry.Val() + held.Val()), Parked: int(dead.Val())}, nil
 }

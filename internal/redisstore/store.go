@@ -69,6 +69,7 @@ var (
 	doneScript  = script("done")
 	retryScript = script("retry")
 	dueScript   = script("due")
+	holdScript  = script("hold")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
