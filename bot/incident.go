@@ -92,6 +92,9 @@ type Incident struct {
 	// LastAt is the time of the latest public timeline entry: --at may not go
 	// back before it.
 	LastAt time.Time `json:"last_at"`
+	// QuietSince is when the latest public update, or reminder of one, was
+	// recorded (not its --at): reminders count from it.
+	QuietSince time.Time `json:"quiet_since,omitzero"`
 	// Entries counts timeline entries; the next entry's Seq is Entries+1.
 	Entries int `json:"entries"`
 	// Posts counts the jobs queued in each lane; the next job's Seq is one more.

@@ -87,6 +87,7 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 		DeclaredAt: at,
 		Milestones: map[fsm.Status]time.Time{fsm.Investigating: at},
 		LastAt:     at,
+		QuietSince: now,
 		Entries:    1,
 		Version:    1,
 	}
@@ -158,7 +159,7 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	case to.Open():
 		next.ResolvedAt = time.Time{}
 	}
-	next.LastAt = at
+	next.LastAt, next.QuietSince = at, now
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: to, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}

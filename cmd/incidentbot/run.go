@@ -93,7 +93,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	var delivery *bot.Delivery // made once the doors it posts through exist
 	svc := bot.NewService(bot.Options{
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
-		Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
+		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 	})
 	d := doors{posters: map[bot.Platform]bot.Poster{}, routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
 	consolePoster := &console.Poster{}
@@ -114,6 +114,9 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	defer wg.Wait()
 	defer cancel()
 	wg.Go(func() { delivery.Run(ctx) })
+	if m.listen { // a scripted console run stays exactly what its script says
+		wg.Go(func() { svc.RunReminders(ctx, store.Workspaces) })
+	}
 
 	errc := make(chan error, 2+len(d.runs))
 	for _, r := range d.runs {

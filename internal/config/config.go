@@ -35,6 +35,9 @@ type Config struct {
 	ReclaimAfter time.Duration
 	// PostTimeout bounds one call to a chat platform.
 	PostTimeout time.Duration
+	// RemindAfter is how long an open incident may go without a public update
+	// before its channel is reminded; 0 never reminds.
+	RemindAfter time.Duration
 	Slack       Slack
 	Discord     Discord
 }
@@ -71,6 +74,7 @@ func Variables() []string {
 	return []string{
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
+		"INCIDENTBOT_REMIND_AFTER",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
 		"DISCORD_INCIDENT_CHANNEL",
@@ -122,6 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ReclaimAfter <= c.PostTimeout {
 		add("INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT, or posts still under way would be taken over and shown twice")
 	}
+	c.RemindAfter = remindAfter(env("INCIDENTBOT_REMIND_AFTER"), add)
 	if tz := env("INCIDENTBOT_TIMEZONE"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -211,6 +216,28 @@ func duration(v, name string, def, least time.Duration, add func(string, ...any)
 	if err != nil || d < least {
 		add("%s must be a duration like 30s, of at least %s", name, least)
 		return def
+	}
+	return d
+}
+
+// maxRemindAfter bounds INCIDENTBOT_REMIND_AFTER: reminders look only at
+// workspaces that queued a post within the last hour, and a reminder is such
+// a post, so a quiet incident stays in view as long as one comes in time.
+const maxRemindAfter = 45 * time.Minute
+
+// remindAfter reads INCIDENTBOT_REMIND_AFTER: 30m unless set, 0 or off for
+// no reminders.
+func remindAfter(v string, add func(string, ...any)) time.Duration {
+	switch v {
+	case "":
+		return 30 * time.Minute
+	case "0", "off":
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > maxRemindAfter {
+		add("INCIDENTBOT_REMIND_AFTER must be a duration from 1s to %s like 30m, or off", maxRemindAfter)
+		return 0
 	}
 	return d
 }

@@ -156,6 +156,16 @@ func TestLoad(t *testing.T) {
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: 1, ReclaimAfter: 5 * time.Second, PostTimeout: 2 * time.Second},
 		},
 		{
+			name: "RemindersSooner",
+			env:  map[string]string{"INCIDENTBOT_REMIND_AFTER": "15m"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, RemindAfter: 15 * time.Minute},
+		},
+		{
+			name: "RemindersOff",
+			env:  map[string]string{"INCIDENTBOT_REMIND_AFTER": "off"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC},
+		},
+		{
 			name: "DiscordAPIURLGetsSlash",
 			env:  map[string]string{"DISCORD_API_URL": "http://127.0.0.1:4001/api/v10"},
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC,
@@ -174,6 +184,9 @@ func TestLoad(t *testing.T) {
 			}
 			if tt.want.PostTimeout == 0 {
 				tt.want.PostTimeout = 10 * time.Second
+			}
+			if _, set := tt.env["INCIDENTBOT_REMIND_AFTER"]; !set {
+				tt.want.RemindAfter = 30 * time.Minute
 			}
 			if diff := cmp.Diff(tt.want, got, cmpConfig); diff != "" {
 				t.Errorf("Load (-want +got):\n%s", diff)
@@ -226,6 +239,8 @@ func TestLoadProblem(t *testing.T) {
 		{"MinReplicasNotANumber", pairs("INCIDENTBOT_REDIS_MIN_REPLICAS", "all"), "INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16"},
 		{"ReclaimAfterTooShort", pairs("INCIDENTBOT_RECLAIM_AFTER", "10ms"), "INCIDENTBOT_RECLAIM_AFTER must be a duration like 30s, of at least 1s"},
 		{"PostTimeoutNotADuration", pairs("INCIDENTBOT_POST_TIMEOUT", "ten"), "INCIDENTBOT_POST_TIMEOUT must be a duration like 30s, of at least 100ms"},
+		{"RemindAfterTooLong", pairs("INCIDENTBOT_REMIND_AFTER", "2h"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
+		{"RemindAfterNotADuration", pairs("INCIDENTBOT_REMIND_AFTER", "soon"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
 		{"ReclaimBeforeTimeout", pairs("INCIDENTBOT_RECLAIM_AFTER", "5s", "INCIDENTBOT_POST_TIMEOUT", "5s"), "INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT"},
 		{"RedisURLUnparsable", pairs("REDIS_URL", "redis://[::1"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
 		{"TimezoneUnknown", pairs("INCIDENTBOT_TIMEZONE", "Mars/Olympus_Mons"), `INCIDENTBOT_TIMEZONE "Mars/Olympus_Mons" is not a time zone name`},
