@@ -123,6 +123,9 @@ func TestBinaryReplaysSeed(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if *long {
+		fmt.Println(suite.tally) // the fault suite's one-line result
+	}
 	if built.bin != "" {
 		os.RemoveAll(filepath.Dir(built.bin))
 	}
