@@ -42,8 +42,9 @@ const metadataType = "incidentbot_post"
 func (p *Poster) Post(ctx context.Context, post bot.Post) (string, error) {
 	inChannel := post.Channel != p.broadcast
 	if post.Retry {
-		if ts, ok := p.find(ctx, post); ok {
-			return ts, nil
+		ts, err := p.find(ctx, post)
+		if err != nil || ts != "" {
+			return ts, err
 		}
 	}
 	opts := render(post.Message, inChannel).options()
@@ -61,14 +62,30 @@ func (p *Poster) Post(ctx context.Context, post bot.Post) (string, error) {
 	return ts, nil
 }
 
-// find looks among the latest messages where post goes for one with its key.
-// A failed look is logged and the post made: shown twice beats never shown.
-func (p *Poster) find(ctx context.Context, post bot.Post) (string, bool) {
+// maxReplyPages bounds how far a retry reads back into a thread for its
+// earlier attempt: ten pages of a thousand replies.
+const maxReplyPages = 10
+
+// find looks where post goes for a message with its key and returns its ts,
+// or "" when there is none. A thread is read to its end, since a reply made by
+// an earlier attempt is among the newest; a channel's newest hundred are
+// read. When Slack cannot be asked now, the error sends the job back to be
+// retried rather than risk a post shown twice; when it refuses the look
+// itself (a scope the app lacks), the post is made: shown twice beats never.
+func (p *Poster) find(ctx context.Context, post bot.Post) (string, error) {
 	var msgs []slack.Message
 	var err error
 	if post.Thread != "" {
-		msgs, _, _, err = p.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: post.Channel, Timestamp: post.Thread, Limit: 200, IncludeAllMetadata: true})
+		params := &slack.GetConversationRepliesParameters{ChannelID: post.Channel, Timestamp: post.Thread, Limit: 1000, IncludeAllMetadata: true}
+		for range maxReplyPages {
+			var page []slack.Message
+			var more bool
+			page, more, params.Cursor, err = p.api.GetConversationRepliesContext(ctx, params)
+			msgs = append(msgs, page...)
+			if err != nil || !more || params.Cursor == "" {
+				break
+			}
+		}
 	} else {
 		var h *slack.GetConversationHistoryResponse
 		h, err = p.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
@@ -77,16 +94,19 @@ func (p *Poster) find(ctx context.Context, post bot.Post) (string, bool) {
 			msgs = h.Messages
 		}
 	}
-	if err != nil {
-		p.log.Warn("slack: looking for an earlier attempt; posting", "channel", post.Channel, "err", err)
-		return "", false
-	}
 	for _, m := range msgs {
 		if m.Metadata.EventType == metadataType && m.Metadata.EventPayload["key"] == post.Key {
-			return m.Timestamp, true
+			return m.Timestamp, nil
 		}
 	}
-	return "", false
+	var refused slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &refused):
+		p.log.Warn("slack: cannot look for an earlier attempt; posting", "channel", post.Channel, "err", err)
+	case err != nil:
+		return "", classify(err)
+	}
+	return "", nil
 }
 
 // Edit replaces the broadcast root with the incident as it stands now.

@@ -1,0 +1,80 @@
+package slackapp_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
+	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/slackapp"
+)
+
+// TestPosterRetryFindsReplyDeepInThread: a retried reply whose earlier
+// attempt went out is found even when the thread holds more replies than one
+// page of conversations.replies, so stakeholders do not see it twice.
+func TestPosterRetryFindsReplyDeepInThread(t *testing.T) {
+	fake := chattest.NewSlack(t)
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	ctx := context.Background()
+	card := bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating, Impact: bot.ImpactMajor}
+	msg := func(n int) bot.Message {
+		return bot.Message{Kind: bot.MessageNotice, Card: card, Text: fmt.Sprintf("%s\nupdate %d", card.Heading(), n)}
+	}
+	post := func(thread string, n int, retry bool) string {
+		t.Helper()
+		ts, err := p.Post(ctx, bot.Post{Workspace: workspace, Channel: broadcast, Thread: thread, Message: msg(n), Key: fmt.Sprintf("k%d", n), Retry: retry})
+		if err != nil {
+			t.Fatalf("post %d: %v", n, err)
+		}
+		return ts
+	}
+	root := post("", 0, false)
+	const replies = 1100 // past the first page of a thousand
+	var last string
+	for n := 1; n <= replies; n++ {
+		last = post(root, n, false)
+	}
+	if got := post(root, replies, true); got != last {
+		t.Errorf("the retry answered ts %q; want the earlier attempt's %q", got, last)
+	}
+	if got := len(fake.Messages(broadcast)); got != replies+1 {
+		t.Errorf("the channel holds %d messages; want %d", got, replies+1)
+	}
+	if dups := fake.Duplicates(); dups != nil {
+		t.Errorf("readers see duplicates: %q", dups)
+	}
+}
+
+// TestPosterRetryWaitsWhenItCannotLook: when Slack cannot be asked whether an
+// earlier attempt went out, the retry fails, to be tried again, rather than
+// post what may already be there.
+func TestPosterRetryWaitsWhenItCannotLook(t *testing.T) {
+	fake := chattest.NewSlack(t)
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	ctx := context.Background()
+	card := bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating, Impact: bot.ImpactMajor}
+	post := bot.Post{Workspace: workspace, Channel: broadcast, Message: bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\nnews"}, Key: "k1"}
+	root, err := p.Post(ctx, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Thread, post.Key = root, "k2"
+	if _, err := p.Post(ctx, post); err != nil {
+		t.Fatal(err)
+	}
+
+	fake.SetChaos(chattest.Chaos{Rate: 1, Kinds: []chattest.Fault{chattest.Fault500}, Only: []string{"conversations.replies"}})
+	post.Retry = true
+	if _, err := p.Post(ctx, post); err == nil {
+		t.Error("the retry succeeded although Slack could not be asked whether the earlier attempt went out")
+	}
+	if got := len(fake.Messages(broadcast)); got != 2 {
+		t.Errorf("the channel holds %d messages; want the root and its one reply", got)
+	}
+}
