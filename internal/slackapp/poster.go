@@ -133,9 +133,15 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 			break
 		}
 		if o.Retry && i == 1 {
-			// The earlier attempt may have opened it and lost the answer.
-			if id, ok := p.channelNamed(ctx, name); ok {
-				return id, nil
+			// The earlier attempt may have opened it and lost the answer:
+			// take it, and still invite and set the topic it may not have.
+			id, lookErr := p.channelNamed(ctx, name)
+			if lookErr != nil {
+				return "", lookErr
+			}
+			if id != "" {
+				ch, err = &slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: id}}}, nil
+				break
 			}
 		}
 	}
@@ -152,17 +158,24 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 }
 
 // channelNamed finds a channel by name among the workspace's channels.
-func (p *Poster) channelNamed(ctx context.Context, name string) (string, bool) {
+// It returns "" when there is none, or when Slack refuses the look (then a
+// new channel beats none); an error when Slack cannot be asked now, so the
+// job is retried rather than open a second channel.
+func (p *Poster) channelNamed(ctx context.Context, name string) (string, error) {
 	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
 	for range 10 {
 		chs, cursor, err := p.api.GetConversationsContext(ctx, params)
-		if err != nil {
-			p.log.Warn("slack: looking for a channel opened before", "name", name, "err", err)
-			return "", false
+		var refused slack.SlackErrorResponse
+		switch {
+		case errors.As(err, &refused):
+			p.log.Warn("slack: cannot look for a channel opened before; opening another", "name", name, "err", err)
+			return "", nil
+		case err != nil:
+			return "", classify(err)
 		}
 		for _, c := range chs {
 			if c.Name == name {
-				return c.ID, true
+				return c.ID, nil
 			}
 		}
 		if cursor == "" {
@@ -170,7 +183,7 @@ func (p *Poster) channelNamed(ctx context.Context, name string) (string, bool) {
 		}
 		params.Cursor = cursor
 	}
-	return "", false
+	return "", nil
 }
 
 // topic shows the incident's status line as the channel's topic; a failure

@@ -78,3 +78,32 @@ func TestPosterRetryWaitsWhenItCannotLook(t *testing.T) {
 		t.Errorf("the channel holds %d messages; want the root and its one reply", got)
 	}
 }
+
+// TestPosterReopenWaitsWhenItCannotLook: a retried channel opening whose
+// earlier attempt made the channel neither opens a second one while Slack
+// cannot list channels, nor gives up on the one there: it takes it once it
+// can look.
+func TestPosterReopenWaitsWhenItCannotLook(t *testing.T) {
+	fake := chattest.NewSlack(t)
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	ctx := context.Background()
+	o := bot.Opening{Workspace: workspace, Card: bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating}, Origin: general}
+	first, err := p.OpenChannel(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Retry = true
+	fake.SetChaos(chattest.Chaos{Rate: 1, Kinds: []chattest.Fault{chattest.Fault500}, Only: []string{"conversations.list"}})
+	if _, err := p.OpenChannel(ctx, o); err == nil {
+		t.Error("the retry succeeded although Slack could not list the channels")
+	}
+	fake.SetChaos(chattest.Chaos{})
+	again, err := p.OpenChannel(ctx, o)
+	if err != nil || again != first {
+		t.Errorf("the retry opened %q, %v; want the channel %q the earlier attempt opened", again, err, first)
+	}
+	if got := len(fake.Channels()); got != 1 {
+		t.Errorf("%d channels; want the one", got)
+	}
+}
