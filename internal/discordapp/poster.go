@@ -119,8 +119,9 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 	name := bot.Clip(fmt.Sprintf("%s %s", o.Card.Ref, o.Card.Title), 100)
 	if o.Retry {
 		// The earlier attempt may have opened it and lost the answer.
-		if id, ok := p.opened(ctx, o, name); ok {
-			return id, nil
+		id, err := p.opened(ctx, o, name)
+		if err != nil || id != "" {
+			return id, err
 		}
 	}
 	var ch *discordgo.Channel
@@ -141,30 +142,36 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 	return ch.ID, nil
 }
 
-// opened finds the thread or channel an earlier attempt opened for o.
-func (p *Poster) opened(ctx context.Context, o bot.Opening, name string) (string, bool) {
+// opened finds the thread or channel an earlier attempt opened for o, or
+// returns "". When Discord cannot be asked now, the error sends the job back
+// to be retried rather than open a second one; when it refuses the look
+// (missing access), a new one beats none.
+func (p *Poster) opened(ctx context.Context, o bot.Opening, name string) (string, error) {
 	var chs []*discordgo.Channel
+	var err error
 	if p.channels {
-		all, err := p.s.GuildChannels(o.Workspace.ID, discordgo.WithContext(ctx))
-		if err != nil {
-			p.log.Warn("discord: looking for a channel opened before", "err", err)
-			return "", false
-		}
-		chs = all
+		chs, err = p.s.GuildChannels(o.Workspace.ID, discordgo.WithContext(ctx))
 	} else {
-		active, err := p.s.GuildThreadsActive(o.Workspace.ID, discordgo.WithContext(ctx))
-		if err != nil {
-			p.log.Warn("discord: looking for a thread opened before", "err", err)
-			return "", false
+		var active *discordgo.ThreadsList
+		if active, err = p.s.GuildThreadsActive(o.Workspace.ID, discordgo.WithContext(ctx)); err == nil {
+			chs = active.Threads
 		}
-		chs = active.Threads
+	}
+	if err != nil {
+		err = classify(err)
+		var refused bot.PermanentError
+		if errors.As(err, &refused) {
+			p.log.Warn("discord: cannot look for a thread or channel opened before; opening another", "err", err)
+			return "", nil
+		}
+		return "", err
 	}
 	for _, c := range chs {
 		if c.Name == name && (p.channels || c.ParentID == o.Origin) {
-			return c.ID, true
+			return c.ID, nil
 		}
 	}
-	return "", false
+	return "", nil
 }
 
 // isCode reports whether err is Discord's API error code.
