@@ -13,17 +13,25 @@ import (
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
 
+// posterCard is the incident the poster tests post about.
+var posterCard = bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating, Impact: bot.ImpactMajor}
+
+// newPoster returns the Slack poster, talking to a fake Slack.
+func newPoster(t *testing.T) (*chattest.Slack, *slackapp.Poster) {
+	t.Helper()
+	fake := chattest.NewSlack(t)
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	return fake, slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+}
+
 // TestPosterRetryFindsReplyDeepInThread: a retried reply whose earlier
 // attempt went out is found even when the thread holds more replies than one
 // page of conversations.replies, so stakeholders do not see it twice.
 func TestPosterRetryFindsReplyDeepInThread(t *testing.T) {
-	fake := chattest.NewSlack(t)
-	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
-	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	fake, p := newPoster(t)
 	ctx := context.Background()
-	card := bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating, Impact: bot.ImpactMajor}
 	msg := func(n int) bot.Message {
-		return bot.Message{Kind: bot.MessageNotice, Card: card, Text: fmt.Sprintf("%s\nupdate %d", card.Heading(), n)}
+		return bot.Message{Kind: bot.MessageNotice, Card: posterCard, Text: fmt.Sprintf("%s\nupdate %d", posterCard.Heading(), n)}
 	}
 	post := func(thread string, n int, retry bool) string {
 		t.Helper()
@@ -54,12 +62,9 @@ func TestPosterRetryFindsReplyDeepInThread(t *testing.T) {
 // earlier attempt went out, the retry fails, to be tried again, rather than
 // post what may already be there.
 func TestPosterRetryWaitsWhenItCannotLook(t *testing.T) {
-	fake := chattest.NewSlack(t)
-	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
-	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	fake, p := newPoster(t)
 	ctx := context.Background()
-	card := bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating, Impact: bot.ImpactMajor}
-	post := bot.Post{Workspace: workspace, Channel: broadcast, Message: bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\nnews"}, Key: "k1"}
+	post := bot.Post{Workspace: workspace, Channel: broadcast, Message: bot.Message{Kind: bot.MessageNotice, Card: posterCard, Text: posterCard.Heading() + "\nnews"}, Key: "k1"}
 	root, err := p.Post(ctx, post)
 	if err != nil {
 		t.Fatal(err)
@@ -84,11 +89,9 @@ func TestPosterRetryWaitsWhenItCannotLook(t *testing.T) {
 // cannot list channels, nor gives up on the one there: it takes it once it
 // can look.
 func TestPosterReopenWaitsWhenItCannotLook(t *testing.T) {
-	fake := chattest.NewSlack(t)
-	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
-	p := slackapp.New(slackapp.Options{API: api, Broadcast: broadcast}).Poster()
+	fake, p := newPoster(t)
 	ctx := context.Background()
-	o := bot.Opening{Workspace: workspace, Card: bot.Card{Ref: "INC-1", Number: 1, Title: "Checkout fails", Status: fsm.Investigating}, Origin: general}
+	o := bot.Opening{Workspace: workspace, Card: posterCard, Origin: general}
 	first, err := p.OpenChannel(ctx, o)
 	if err != nil {
 		t.Fatal(err)
