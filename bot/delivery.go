@@ -156,8 +156,9 @@ func (d *Delivery) pump(ctx context.Context, ws Workspace, wake <-chan struct{})
 	}
 }
 
-// Deliver takes one claimed job as far as it can go now: delivered, put back
-// for later, or parked. Every path leaves the job accounted for in the outbox.
+// Deliver takes one claimed job as far as it can go now: delivered, held for
+// its turn, put back for later, or parked. Every path leaves the job
+// accounted for in the outbox.
 func (d *Delivery) Deliver(ctx context.Context, job Job) {
 	log := jobLog{d.opt.Logger, job}
 	refs, ok := d.turn(ctx, log, job)
