@@ -58,6 +58,32 @@ func (c Command) Status() (fsm.Status, bool) {
 	return "", false
 }
 
+// Event is the lifecycle event the command fires: its own name for the
+// status commands, update, and for postmortem a draft without a body and
+// publishing with one. Commands that leave the lifecycle alone fire none ("").
+func (c Command) Event() fsm.Event {
+	switch c.Name {
+	case CmdDeclare:
+		return fsm.Declare
+	case CmdInvestigating:
+		return fsm.Investigate
+	case CmdIdentified:
+		return fsm.Identify
+	case CmdMonitoring:
+		return fsm.Monitor
+	case CmdResolved:
+		return fsm.Resolve
+	case CmdUpdate:
+		return fsm.Update
+	case CmdPostmortem:
+		if c.Text == "" {
+			return fsm.Draft
+		}
+		return fsm.Publish
+	}
+	return ""
+}
+
 // spec describes one command: its usage line, what it does, and what it takes.
 type spec struct {
 	usage string

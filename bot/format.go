@@ -33,25 +33,3 @@ func FormatDuration(d time.Duration) string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// timeParseLayouts are the forms --at and --started accept; all but RFC 3339
-// are read in UTC.
-var timeParseLayouts = []string{
-	"2006-01-02 15:04:05",
-	"2006-01-02 15:04",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04",
-}
-
-// parseTime reads RFC 3339 or "YYYY-MM-DD HH:MM[:SS]" in UTC.
-func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	for _, layout := range timeParseLayouts {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}

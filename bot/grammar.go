@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,9 +19,13 @@ var aliases = map[string]Name{
 }
 
 // Parse reads one /incident command line. The leading "/incident" is
-// optional. Every error is an *Error with code EINVALID whose message says
-// what to type instead.
-func Parse(line string) (Command, error) {
+// optional. Wall-clock times (--at "2025-10-30 18:40") are read in loc, the
+// team's zone; UTC when loc is nil. Every error is an *Error with code
+// EINVALID whose message says what to type instead.
+func Parse(line string, loc *time.Location) (Command, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	if len(line) > MaxLine {
 		return Command{}, Errorf(EINVALID, "That command is %d bytes long; the limit is %d. Shorten it.", len(line), MaxLine)
 	}
@@ -36,7 +41,7 @@ func Parse(line string) (Command, error) {
 		return Command{}, Errorf(EINVALID, "There is no /incident %s. Commands: %s. /incident help explains each.", clip(toks[0].text, 40), commandList())
 	}
 	sp, _ := lookupSpec(name)
-	p := parser{line: line, cmd: Command{Name: name}, spec: sp}
+	p := parser{line: line, cmd: Command{Name: name}, spec: sp, loc: loc}
 	if err := p.run(toks[1:]); err != nil {
 		return Command{}, err
 	}
@@ -57,6 +62,7 @@ func commandName(word string) (Name, bool) {
 // parser holds one command line while its words are sorted into flags and
 // positional words.
 type parser struct {
+	loc  *time.Location // the zone wall-clock times are read in
 	line string
 	cmd  Command
 	spec spec
@@ -97,7 +103,7 @@ func (p *parser) prose(f flag, rest []token) bool {
 		if !f.hasValue && len(rest) > 0 {
 			value = rest[0].text
 		}
-		_, isTime := parseTime(value)
+		_, _, isTime := readTime(value, p.loc)
 		return !isTime && !dateOnly.MatchString(value)
 	}
 	return false
@@ -177,10 +183,14 @@ func (p *parser) setFlag(name, value string) error {
 		}
 		p.cmd.Message = msg
 	case "at", "started":
-		t, ok := parseTime(value)
-		if !ok {
-			return Errorf(EINVALID, "Could not read the time %q of --%s. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).", clip(value, 40), name)
+		readings, skipped, ok := readTime(value, p.loc)
+		switch {
+		case !ok:
+			return Errorf(EINVALID, "Could not read the time %q of --%s. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (%s).", clip(value, 40), name, zoneName(p.loc))
+		case len(readings) > 1:
+			return ambiguousTime(name, value, readings, skipped, p.loc)
 		}
+		t := readings[0].UTC()
 		if name == "at" {
 			p.cmd.At = t
 		} else {
@@ -244,20 +254,42 @@ func (p *parser) shape() error {
 	return nil
 }
 
-// takeRef takes a leading incident reference ("INC-12", "#12", "12"). A
-// quoted word is never one, which is how a message may start with a number.
+// takeRef takes a leading incident reference. "INC-12" and "#12" always are
+// one. A bare "12" is one only where it cannot be the start of what the
+// responder wrote: alone (show 12, postmortem 12), or before words that fill
+// a shape of no free text (impact 12 major). Before a message it is the
+// message's first word: "update 2 nodes are still down" is news, not INC-2.
+// A quoted word is never a reference.
 func (p *parser) takeRef() error {
 	if len(p.pos) == 0 || p.pos[0].quoted {
 		return nil
 	}
 	word := p.pos[0].text
-	if n, ok := ParseRef(word); ok {
+	n, ok := ParseRef(word)
+	switch {
+	case ok && isBareNumber(word) && !p.bareRefFits():
+		return nil
+	case ok:
 		p.cmd.Ref = n
 		p.pos = p.pos[1:]
-	} else if hasRefPrefix(word) {
+	case hasRefPrefix(word):
 		return p.usageErr("%q is not an incident reference; write one like INC-12.", clip(word, 30))
 	}
 	return nil
+}
+
+// bareRefFits reports whether a bare number in front of the positional words
+// can only be a reference.
+func (p *parser) bareRefFits() bool {
+	switch p.spec.takes {
+	case takesRef:
+		return true
+	case takesImpact:
+		return len(p.pos) == 2
+	case takesAssignment:
+		return len(p.pos) == 3
+	}
+	return len(p.pos) == 1
 }
 
 // title takes the declaration's title. A bare "declare" is left without one:

@@ -72,10 +72,12 @@ func ParseRole(s string) (Role, bool) {
 // Incident is one incident as stored: its current state and its milestones.
 // The timeline is kept apart, as entries that are never rewritten.
 type Incident struct {
-	Workspace  Workspace       `json:"workspace"`
-	Number     int             `json:"number"`
-	Title      string          `json:"title"`
-	Status     fsm.Status      `json:"status"`
+	Workspace Workspace `json:"workspace"`
+	Number    int       `json:"number"`
+	Title     string    `json:"title"`
+	// Lifecycle is the status, its milestones and the resolution: the state
+	// machine of package fsm owns them.
+	fsm.Lifecycle
 	Impact     Impact          `json:"impact"`
 	Components []string        `json:"components,omitempty"`
 	Roles      map[Role]string `json:"roles,omitempty"` // user references, see Request.Actor
@@ -85,10 +87,6 @@ type Incident struct {
 	// timeline entry, from which durations run.
 	StartedAt  time.Time `json:"started_at"`
 	DeclaredAt time.Time `json:"declared_at"`
-	// ResolvedAt is the latest entry into resolved; zero while open.
-	ResolvedAt time.Time `json:"resolved_at,omitzero"`
-	// Milestones holds the first entry into each status.
-	Milestones map[fsm.Status]time.Time `json:"milestones,omitempty"`
 	// LastAt is the time of the latest public timeline entry: --at may not go
 	// back before it.
 	LastAt time.Time `json:"last_at"`
@@ -134,11 +132,7 @@ func (inc Incident) clone() Incident {
 		roles[k] = v
 	}
 	inc.Roles = roles
-	ms := make(map[fsm.Status]time.Time, len(inc.Milestones))
-	for k, v := range inc.Milestones {
-		ms[k] = v
-	}
-	inc.Milestones = ms
+	inc.Lifecycle = inc.Lifecycle.Clone()
 	posts := make(map[Lane]int64, len(inc.Posts))
 	for k, v := range inc.Posts {
 		posts[k] = v

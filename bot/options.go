@@ -1,19 +1,26 @@
 package bot
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // ParseOptions reads a command whose platform hands it over already split
 // into named options (Discord's typed slash-command options), with the same
 // rules and messages as Parse. Options are named after the grammar: title,
 // message, body, impact, components, started, at, all, role, user, command,
-// and incident for the reference.
-func ParseOptions(command string, opts map[string]string) (Command, error) {
+// and incident for the reference. Wall-clock times are read in loc, as Parse
+// reads them.
+func ParseOptions(command string, opts map[string]string, loc *time.Location) (Command, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	name, ok := commandName(command)
 	if !ok {
 		return Command{}, Errorf(EINVALID, "There is no /incident %s. Commands: %s.", clip(command, 40), commandList())
 	}
 	sp, _ := lookupSpec(name)
-	p := parser{cmd: Command{Name: name}, spec: sp}
+	p := parser{cmd: Command{Name: name}, spec: sp, loc: loc}
 	for _, flag := range sp.flags {
 		v, given := opts[flag]
 		switch {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -21,7 +22,7 @@ func TestParseOptionsMatchesParse(t *testing.T) {
 		{"identified INC-4 The cause", "identified", map[string]string{"incident": "INC-4", "message": "The cause"}},
 		{`update "500 errors are back"`, "update", map[string]string{"message": "500 errors are back"}},
 		{"postmortem #2", "postmortem", map[string]string{"incident": "#2"}},
-		{"postmortem 2 The body --at 2025-11-06T22:31:00Z", "postmortem", map[string]string{"incident": "2", "body": "The body", "at": "2025-11-06T22:31:00Z"}},
+		{"postmortem #2 The body --at 2025-11-06T22:31:00Z", "postmortem", map[string]string{"incident": "2", "body": "The body", "at": "2025-11-06T22:31:00Z"}},
 		{"show", "show", nil},
 		{"list --all", "list", map[string]string{"all": "true"}},
 		{"impact INC-3 critical", "impact", map[string]string{"incident": "INC-3", "impact": "critical"}},
@@ -31,11 +32,11 @@ func TestParseOptionsMatchesParse(t *testing.T) {
 		{"resolve It is over", "resolve", map[string]string{"message": "It is over"}},
 	} {
 		t.Run(tc.line, func(t *testing.T) {
-			want, err := bot.Parse(tc.line)
+			want, err := bot.Parse(tc.line, time.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := bot.ParseOptions(tc.command, tc.opts)
+			got, err := bot.ParseOptions(tc.command, tc.opts, time.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +60,7 @@ func TestParseOptionsErrors(t *testing.T) {
 		{"update", map[string]string{"message": "m", "at": "yesterday"}, `Could not read the time "yesterday" of --at.`},
 		{"assign", map[string]string{"role": "boss", "user": "@a"}, `The role must be commander, comms or scribe, not "boss".`},
 	} {
-		_, err := bot.ParseOptions(tc.command, tc.opts)
+		_, err := bot.ParseOptions(tc.command, tc.opts, time.UTC)
 		if got := bot.ErrorMessage(err); len(got) < len(tc.want) || got[:len(tc.want)] != tc.want {
 			t.Errorf("%s %v: got %q, want it to start %q", tc.command, tc.opts, got, tc.want)
 		}

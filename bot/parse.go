@@ -166,7 +166,8 @@ func flagOf(t token) (f flag, ok bool) {
 // allFlags is every flag name any command knows.
 var allFlags = []string{"impact", "components", "message", "started", "at", "all"}
 
-// ParseRef reads an incident reference: "INC-12", "inc-12", "#12" or "12".
+// ParseRef reads an incident reference: "INC-12", "inc-12", "#12" or "12"
+// (the grammar takes a bare number only where it cannot be text).
 // Leading zeros are read after a prefix ("INC-0012"), not in a bare number,
 // which is more likely the start of a message ("007 ...").
 func ParseRef(s string) (int, bool) {
@@ -192,6 +193,11 @@ func ParseRef(s string) (int, bool) {
 	}
 	n, err := strconv.Atoi(s)
 	return n, err == nil
+}
+
+// isBareNumber reports whether a reference was written without INC- or #.
+func isBareNumber(s string) bool {
+	return !hasRefPrefix(s) && !strings.HasPrefix(s, "#")
 }
 
 // hasRefPrefix reports whether s starts with "INC-" in any letter case: a

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -223,7 +224,7 @@ func TestParseErrors(t *testing.T) {
 			"There is no /incident escalate. Commands: " + commands + "."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := bot.Parse(tc.line)
+			got, err := bot.Parse(tc.line, time.UTC)
 			if err == nil {
 				t.Fatalf("Parse(%q) = %+v, want an error", clipForLog(tc.line), got)
 			}

@@ -45,7 +45,7 @@ func TestParseSeedReplay(t *testing.T) {
 	}
 	var got []bot.Name
 	for i, line := range parseSeedLines(t) {
-		cmd, err := bot.Parse(line)
+		cmd, err := bot.Parse(line, time.UTC)
 		if err != nil {
 			t.Errorf("line %d %q: %v", i+1, clipForLog(line), err)
 			continue
@@ -90,7 +90,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(line)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		got, err := bot.Parse(line)
+		got, err := bot.Parse(line, time.UTC)
 		if err != nil {
 			checkParseError(t, line, err)
 		} else {
@@ -109,8 +109,8 @@ func FuzzParse(f *testing.F) {
 // checkParsesAlike fails when two lines that mean the same parse differently.
 func checkParsesAlike(t *testing.T, line, other string) {
 	t.Helper()
-	got, err := bot.Parse(other)
-	want, wantErr := bot.Parse(line)
+	got, err := bot.Parse(other, time.UTC)
+	want, wantErr := bot.Parse(line, time.UTC)
 	if bot.ErrorMessage(err) != bot.ErrorMessage(wantErr) {
 		t.Fatalf("Parse(%q) refused with\n %q\nbut Parse(%q) with\n %q", other, bot.ErrorMessage(err), line, bot.ErrorMessage(wantErr))
 	}

@@ -118,7 +118,7 @@ func TestParse(t *testing.T) {
 			bot.Command{Name: bot.CmdUpdate, Text: "12 servers are down"}},
 		{"RefAfterFlag", "update --at 2025-10-30T17:25:40Z INC-12 Rolled back",
 			bot.Command{Name: bot.CmdUpdate, Ref: 12, Text: "Rolled back", At: at}},
-		{"RefOnlyOnce", "update 12 13 hosts down",
+		{"RefOnlyOnce", "update #12 13 hosts down",
 			bot.Command{Name: bot.CmdUpdate, Ref: 12, Text: "13 hosts down"}},
 		{"HashAloneIsText", "postmortem # Root cause",
 			bot.Command{Name: bot.CmdPostmortem, Text: "# Root cause"}},
@@ -299,7 +299,7 @@ func TestParse(t *testing.T) {
 			bot.Command{Name: bot.CmdResolved, Text: message3000}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := bot.Parse(tc.line)
+			got, err := bot.Parse(tc.line, time.UTC)
 			if err != nil {
 				t.Fatalf("Parse(%q) = %v, want no error", clipForLog(tc.line), err)
 			}
@@ -323,21 +323,24 @@ func TestParseRefForms(t *testing.T) {
 		name string
 		line string // %s is the reference
 		want bot.Command
+		// bare: a bare number is read as the reference, since what follows
+		// it is no free text
+		bare bool
 	}{
-		{"Investigating", "investigating %s Looking again", bot.Command{Name: bot.CmdInvestigating, Text: "Looking again"}},
-		{"Identified", "identified %s Bad deploy", bot.Command{Name: bot.CmdIdentified, Text: "Bad deploy"}},
-		{"Monitoring", "monitoring %s Rolled back", bot.Command{Name: bot.CmdMonitoring, Text: "Rolled back"}},
-		{"Resolved", "resolved %s All clear", bot.Command{Name: bot.CmdResolved, Text: "All clear"}},
-		{"Resolve", "/incident resolve %s All clear", bot.Command{Name: bot.CmdResolved, Text: "All clear"}},
-		{"Update", "update %s Still looking", bot.Command{Name: bot.CmdUpdate, Text: "Still looking"}},
-		{"UpdateQuoted", `update %s "Still looking"`, bot.Command{Name: bot.CmdUpdate, Text: "Still looking"}},
-		{"PostmortemDraft", "postmortem %s", bot.Command{Name: bot.CmdPostmortem}},
-		{"PostmortemBody", "postmortem %s The disk filled up.", bot.Command{Name: bot.CmdPostmortem, Text: "The disk filled up."}},
-		{"Show", "show %s", bot.Command{Name: bot.CmdShow}},
-		{"Impact", "impact %s minor", bot.Command{Name: bot.CmdImpact, Impact: bot.ImpactMinor}},
-		{"Components", `components %s "API, Web"`, bot.Command{Name: bot.CmdComponents, Components: []string{"API", "Web"}, HasComponents: true}},
-		{"ComponentsNone", `components %s ""`, bot.Command{Name: bot.CmdComponents, HasComponents: true}},
-		{"Assign", "assign %s commander <@U123|alex>", bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123"}},
+		{"Investigating", "investigating %s Looking again", bot.Command{Name: bot.CmdInvestigating, Text: "Looking again"}, false},
+		{"Identified", "identified %s Bad deploy", bot.Command{Name: bot.CmdIdentified, Text: "Bad deploy"}, false},
+		{"Monitoring", "monitoring %s Rolled back", bot.Command{Name: bot.CmdMonitoring, Text: "Rolled back"}, false},
+		{"Resolved", "resolved %s All clear", bot.Command{Name: bot.CmdResolved, Text: "All clear"}, false},
+		{"Resolve", "/incident resolve %s All clear", bot.Command{Name: bot.CmdResolved, Text: "All clear"}, false},
+		{"Update", "update %s Still looking", bot.Command{Name: bot.CmdUpdate, Text: "Still looking"}, false},
+		{"UpdateQuoted", `update %s "Still looking"`, bot.Command{Name: bot.CmdUpdate, Text: "Still looking"}, false},
+		{"PostmortemDraft", "postmortem %s", bot.Command{Name: bot.CmdPostmortem}, true},
+		{"PostmortemBody", "postmortem %s The disk filled up.", bot.Command{Name: bot.CmdPostmortem, Text: "The disk filled up."}, false},
+		{"Show", "show %s", bot.Command{Name: bot.CmdShow}, true},
+		{"Impact", "impact %s minor", bot.Command{Name: bot.CmdImpact, Impact: bot.ImpactMinor}, true},
+		{"Components", `components %s "API, Web"`, bot.Command{Name: bot.CmdComponents, Components: []string{"API", "Web"}, HasComponents: true}, false},
+		{"ComponentsNone", `components %s ""`, bot.Command{Name: bot.CmdComponents, HasComponents: true}, false},
+		{"Assign", "assign %s commander <@U123|alex>", bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123"}, true},
 	}
 	forms := []struct {
 		name string
@@ -350,11 +353,14 @@ func TestParseRefForms(t *testing.T) {
 	}
 	for _, sh := range shapes {
 		for _, f := range forms {
+			if f.name == "Number" && !sh.bare {
+				continue // TestParseBareNumbers
+			}
 			t.Run(sh.name+"/"+f.name, func(t *testing.T) {
 				line := fmt.Sprintf(sh.line, f.ref)
 				want := sh.want
 				want.Ref = 12
-				got, err := bot.Parse(line)
+				got, err := bot.Parse(line, time.UTC)
 				if err != nil {
 					t.Fatalf("Parse(%q) = %v, want no error", line, err)
 				}
@@ -363,6 +369,53 @@ func TestParseRefForms(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestParseBareNumbers reads a bare number as a reference only where it
+// cannot be the start of what the responder wrote.
+func TestParseBareNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		line string
+		want bot.Command
+	}{
+		{"StartsAnUpdate", "update 2 nodes are still down",
+			bot.Command{Name: bot.CmdUpdate, Text: "2 nodes are still down"}},
+		{"StartsAMove", "resolved 2 retries later all is well",
+			bot.Command{Name: bot.CmdResolved, Text: "2 retries later all is well"}},
+		{"StartsAPostmortem", "postmortem 3 disks failed at once",
+			bot.Command{Name: bot.CmdPostmortem, Text: "3 disks failed at once"}},
+		{"StartsQuotedText", `update 2 "nodes down"`,
+			bot.Command{Name: bot.CmdUpdate, Text: `2 "nodes down"`}},
+		{"AloneAfterAMove", "update 12",
+			bot.Command{}}, // a reference with no message: see the error test
+		{"AloneIsTheDraft", "postmortem 12",
+			bot.Command{Name: bot.CmdPostmortem, Ref: 12}},
+		{"AloneIsShown", "show 12",
+			bot.Command{Name: bot.CmdShow, Ref: 12}},
+		{"BeforeAnImpact", "impact 12 major",
+			bot.Command{Name: bot.CmdImpact, Ref: 12, Impact: bot.ImpactMajor}},
+		{"BeforeAnAssignment", "assign 12 comms @jo",
+			bot.Command{Name: bot.CmdAssign, Ref: 12, Role: bot.Comms, User: "@jo"}},
+		{"PrefixedBeforeText", "update #2 nodes are still down",
+			bot.Command{Name: bot.CmdUpdate, Ref: 2, Text: "nodes are still down"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := bot.Parse(tc.line, time.UTC)
+			if tc.want.Name == "" {
+				if err == nil {
+					t.Fatalf("Parse(%q) = %+v, want the error that asks for a message", tc.line, got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse(%q) = %v", tc.line, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Parse(%q) (-want +got):\n%s", tc.line, diff)
+			}
+		})
 	}
 }
 
@@ -446,7 +499,51 @@ func BenchmarkParse(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				bot.Parse(bc.line) // the long lines are refused for their length
+				bot.Parse(bc.line, time.UTC) // the long lines are refused for their length
+			}
+		})
+	}
+}
+
+// TestParseTimesInZone reads wall-clock times in the team's zone and times
+// with a Z or an offset as written.
+func TestParseTimesInZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, at string
+		want     time.Time
+		err      string
+	}{
+		{"WallClockWinter", "2025-10-30 18:40", time.Date(2025, 10, 30, 17, 40, 0, 0, time.UTC), ""},
+		{"WallClockSummer", "2025-07-01T09:15", time.Date(2025, 7, 1, 7, 15, 0, 0, time.UTC), ""},
+		{"ZuluHonoured", "2025-10-30T18:40:00Z", time.Date(2025, 10, 30, 18, 40, 0, 0, time.UTC), ""},
+		{"OffsetHonoured", "2025-10-30T18:40:00-04:00", time.Date(2025, 10, 30, 22, 40, 0, 0, time.UTC), ""},
+		{"BeforeTheGap", "2025-03-30 01:59:59", time.Date(2025, 3, 30, 0, 59, 59, 0, time.UTC), ""},
+		{"AfterTheGap", "2025-03-30 03:00", time.Date(2025, 3, 30, 1, 0, 0, 0, time.UTC), ""},
+		{"InTheGap", "2025-03-30 02:30", time.Time{},
+			"--at 2025-03-30 02:30 does not exist in Europe/Berlin: the clocks skip it. Write 2025-03-30T02:30:00+01:00 (Mar 30, 2025, 03:30 AM CEST) or 2025-03-30T02:30:00+02:00 (Mar 30, 2025, 01:30 AM CET)."},
+		{"Twice", "2025-10-26 02:00", time.Time{},
+			"--at 2025-10-26 02:00 happens twice in Europe/Berlin, as the clocks go back. Write 2025-10-26T02:00:00+02:00 (Oct 26, 2025, 02:00 AM CEST) for the first or 2025-10-26T02:00:00+01:00 (Oct 26, 2025, 02:00 AM CET) for the second."},
+		{"AfterTwice", "2025-10-26 03:00", time.Date(2025, 10, 26, 2, 0, 0, 0, time.UTC), ""},
+		{"NoTime", "noon", time.Time{},
+			`Could not read the time "noon" of --at. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (Europe/Berlin).`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := bot.Parse(fmt.Sprintf("update Rolled back --at %q", tc.at), berlin)
+			if tc.err != "" {
+				if msg := bot.ErrorMessage(err); msg != tc.err {
+					t.Errorf("error\n got %q\nwant %q", msg, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.At.Equal(tc.want) || got.At.Location() != time.UTC {
+				t.Errorf("At = %v, want %v in UTC", got.At, tc.want)
 			}
 		})
 	}

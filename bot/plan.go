@@ -77,7 +77,7 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 		Workspace:  req.Workspace,
 		Number:     f.LastNumber + 1,
 		Title:      cmd.Text,
-		Status:     fsm.Investigating,
+		Lifecycle:  fsm.Declared(at),
 		Impact:     impact,
 		Components: cmd.Components,
 		Roles:      map[Role]string{},
@@ -85,7 +85,6 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 		DeclaredBy: req.Actor,
 		StartedAt:  started,
 		DeclaredAt: at,
-		Milestones: map[fsm.Status]time.Time{fsm.Investigating: at},
 		LastAt:     at,
 		QuietSince: now,
 		Entries:    1,
@@ -110,6 +109,12 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 		jobs = append(jobs, s.job(&inc, LaneBroadcast, OpRoot, summaryMessage(card)), s.job(&inc, LaneBroadcast, OpPost, first))
 	}
 	text := fmt.Sprintf("Declared %s: %s (investigating, impact %s). Move it on with /incident identified <message>; add news with /incident update <message>.", inc.Ref(), inc.Title, inc.Impact)
+	if !cmd.At.IsZero() {
+		text += " Recorded as of " + s.stamp(at) + "."
+	}
+	if !cmd.Started.IsZero() {
+		text += " Impact began " + s.stamp(started) + "."
+	}
 	return s.changeOf(req, inc, &entry, jobs, text), nil
 }
 
@@ -130,70 +135,66 @@ func (s *Service) declaredAt(cmd Command, now time.Time) (time.Time, error) {
 }
 
 // planEntry plans a timeline update: a move to another status, an update
-// that keeps it, or a published postmortem.
+// that keeps it, or a published or amended postmortem. The lifecycle's
+// machine decides whether the command is allowed and what it changes.
 func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, error) {
-	to, isMove := cmd.Status()
-	switch {
-	case cmd.Name == CmdPostmortem:
-		to = fsm.Postmortem
-	case !isMove:
-		to = inc.Status
-	}
-	if err := fsm.Next(inc.Status, to); err != nil {
-		return Change{}, refusal(inc, err)
-	}
-	now := s.now()
-	at, err := s.entryAt(cmd.At, inc, now)
+	m, err := fsm.Restore(inc.Lifecycle)
 	if err != nil {
 		return Change{}, err
 	}
-	next := inc.clone()
-	from := next.Status
-	next.Status = to
-	if _, ok := next.Milestones[to]; !ok {
-		next.Milestones[to] = at
-	}
+	now := s.now()
+	at, atErr := s.entryAt(cmd.At, inc, now)
+	step, err := m.Fire(cmd.Event(), at)
 	switch {
-	case to == fsm.Resolved:
-		next.ResolvedAt = at
-	case to.Open():
-		next.ResolvedAt = time.Time{}
+	case err != nil:
+		return Change{}, refusal(inc, err)
+	case atErr != nil:
+		return Change{}, atErr
 	}
+	next := inc.clone()
+	next.Lifecycle = m.Lifecycle()
 	next.LastAt, next.QuietSince = at, now
 	next.Entries++
 	next.Version++
-	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: to, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
+	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
 	card := newCard(&next, at)
-	post := entryMessage(card, entry, s.opt.Location, from != to)
+	post := entryMessage(card, entry, s.opt.Location, step.Moved())
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}
-	var text string
-	switch {
-	case cmd.Name == CmdPostmortem && from == fsm.Postmortem:
-		text = fmt.Sprintf("Amended the postmortem of %s.", next.Ref())
-	case cmd.Name == CmdPostmortem:
-		text = fmt.Sprintf("Published the postmortem of %s; stakeholders have it.", next.Ref())
-	case from == to:
-		text = fmt.Sprintf("Update added to %s (%s).", next.Ref(), to)
-	default:
-		text = fmt.Sprintf("%s is now %s (was %s).", next.Ref(), to, from)
-	}
+	text := entryReply(next.Ref(), cmd, step)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."
 	}
 	return s.changeOf(req, next, &entry, jobs, text), nil
 }
 
-// refusal explains a move the lifecycle does not have, and what it does.
+// entryReply tells the responder what their entry did.
+func entryReply(ref string, cmd Command, step fsm.Step) string {
+	switch {
+	case cmd.Name == CmdPostmortem && !step.Moved():
+		return fmt.Sprintf("Amended the postmortem of %s.", ref)
+	case cmd.Name == CmdPostmortem:
+		return fmt.Sprintf("Published the postmortem of %s; stakeholders have it.", ref)
+	case !step.Moved():
+		return fmt.Sprintf("Update added to %s (%s).", ref, step.To)
+	}
+	return fmt.Sprintf("%s is now %s (was %s).", ref, step.To, step.From)
+}
+
+// refusal is the one place where the lifecycle's refusals become sentences
+// that say what a responder can do instead.
 func refusal(inc *Incident, err error) error {
 	var refused *fsm.RefusedError
 	if !errors.As(err, &refused) {
 		return err
 	}
-	if len(refused.Allowed) == 0 {
+	switch {
+	case refused.From == fsm.Postmortem:
 		return Errorf(ECONFLICT, "%s has a published postmortem; it can only be amended: /incident postmortem %s <body>.", inc.Ref(), inc.Ref())
+	case refused.Event == fsm.Draft:
+		return Errorf(ECONFLICT, "%s is %s; its postmortem comes once it is resolved: /incident resolved %s <message>.", inc.Ref(), inc.Status, inc.Ref())
 	}
 	return Errorf(ECONFLICT, "%s is %s. From %s you can: %s.", inc.Ref(), refused.From, refused.From, fsm.JoinMoves(refused.Allowed))
 }

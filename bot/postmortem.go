@@ -27,7 +27,7 @@ func ParsePostmortemTemplate(text string) (*template.Template, error) {
 	}
 	// Execute once on a sample, so a template naming a field that does not
 	// exist fails at start-up instead of when a responder asks for a draft.
-	sample := postmortemData("Org", &Incident{Number: 1, Title: "t", Status: fsm.Resolved, Impact: ImpactMinor}, nil, time.Now(), time.UTC)
+	sample := postmortemData("Org", &Incident{Number: 1, Title: "t", Lifecycle: fsm.Lifecycle{Status: fsm.Resolved}, Impact: ImpactMinor}, nil, time.Now(), time.UTC)
 	if err := t.Execute(new(strings.Builder), sample); err != nil {
 		return nil, fmt.Errorf("bot: postmortem template: %w", err)
 	}
@@ -95,8 +95,12 @@ func postmortemData(org string, inc *Incident, timeline []Entry, now time.Time, 
 // planDraft plans posting a pre-filled postmortem to the incident channel.
 // The incident's status does not change.
 func (s *Service) planDraft(ctx context.Context, req Request, inc *Incident) (Change, error) {
-	if inc.Open() {
-		return Change{}, Errorf(ECONFLICT, "%s is %s; its postmortem comes once it is resolved: /incident resolved %s <message>.", inc.Ref(), inc.Status, inc.Ref())
+	m, err := fsm.Restore(inc.Lifecycle)
+	if err != nil {
+		return Change{}, err
+	}
+	if _, err := m.Fire(fsm.Draft, s.now()); err != nil {
+		return Change{}, refusal(inc, err)
 	}
 	timeline, err := s.opt.Store.Timeline(ctx, inc.Workspace, inc.Number)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // show answers the status report of one incident.
@@ -49,17 +50,20 @@ func (s *Service) list(ctx context.Context, req Request, cmd Command) (Reply, er
 	return Reply{Text: b.String()}, nil
 }
 
-// help answers the usage of every command, or of one.
-func help(cmd Command) Reply {
+// help answers the usage of every command, or of one, with how references
+// and times are written; times without a zone are read in loc.
+func help(cmd Command, loc *time.Location) Reply {
+	words := fmt.Sprintf("<ref> is INC-12 or #12 (a bare 12 only when it is all you give, as in /incident show 12); without it, the incident of this channel. <time> is 2025-10-30T17:25:40Z, or 2025-10-30 17:25 in %s.", zoneName(loc))
 	if cmd.Topic != "" {
 		sp, _ := lookupSpec(cmd.Topic)
-		return Reply{Text: fmt.Sprintf("%s\n%s. <ref> is INC-12, #12 or 12; without it, the incident of this channel. <time> is 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).", sp.usage, capitalize(sp.about))}
+		return Reply{Text: fmt.Sprintf("%s\n%s. %s", sp.usage, capitalize(sp.about), words)}
 	}
 	var b strings.Builder
-	b.WriteString("incidentbot commands (<ref> is INC-12, #12 or 12; without it, the incident of this channel):")
+	b.WriteString("incidentbot commands:")
 	for _, sp := range specs {
 		fmt.Fprintf(&b, "\n%s\n    %s", sp.usage, sp.about)
 	}
+	b.WriteString("\n" + words)
 	return Reply{Text: b.String()}
 }
 

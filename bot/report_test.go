@@ -67,8 +67,8 @@ func checkAgainstSeed(t *testing.T, report, seed string, components []string) {
 
 func TestSummaryComponents(t *testing.T) {
 	base := bot.Incident{
-		Status: fsm.Resolved, Impact: bot.ImpactMajor,
-		DeclaredAt: at(t, "2024-03-03T10:00:00Z"), ResolvedAt: at(t, "2024-03-03T10:52:59Z"),
+		Lifecycle: fsm.Lifecycle{Status: fsm.Resolved, ResolvedAt: at(t, "2024-03-03T10:52:59Z")}, Impact: bot.ImpactMajor,
+		DeclaredAt: at(t, "2024-03-03T10:00:00Z"),
 	}
 	for _, tc := range []struct {
 		name       string
@@ -104,7 +104,7 @@ func TestSummaryImpact(t *testing.T) {
 		{bot.ImpactCritical, "Acme experienced a critical incident on"},
 	} {
 		t.Run(string(tc.impact), func(t *testing.T) {
-			inc := bot.Incident{Status: fsm.Postmortem, Impact: tc.impact, DeclaredAt: at(t, "2025-10-30T17:00:00Z"), ResolvedAt: at(t, "2025-10-30T18:00:00Z")}
+			inc := bot.Incident{Lifecycle: fsm.Lifecycle{Status: fsm.Postmortem, ResolvedAt: at(t, "2025-10-30T18:00:00Z")}, Impact: tc.impact, DeclaredAt: at(t, "2025-10-30T17:00:00Z")}
 			if got := bot.Summary("Acme", &inc, time.Time{}, time.UTC); !strings.HasPrefix(got, tc.want+" October 30, 2025, lasting 1h.") {
 				t.Errorf("got %q, want it to start %q", got, tc.want)
 			}
@@ -179,8 +179,9 @@ func TestFormatDuration(t *testing.T) {
 }
 
 func BenchmarkReport1000Entries(b *testing.B) {
-	inc := bot.Incident{Number: 1, Title: "Big", Status: fsm.Resolved, Impact: bot.ImpactMajor, Components: []string{"A", "B", "C"},
-		DeclaredAt: time.Date(2025, 10, 30, 17, 0, 0, 0, time.UTC), ResolvedAt: time.Date(2025, 10, 31, 17, 0, 0, 0, time.UTC)}
+	inc := bot.Incident{Number: 1, Title: "Big", Impact: bot.ImpactMajor, Components: []string{"A", "B", "C"},
+		Lifecycle:  fsm.Lifecycle{Status: fsm.Resolved, ResolvedAt: time.Date(2025, 10, 31, 17, 0, 0, 0, time.UTC)},
+		DeclaredAt: time.Date(2025, 10, 30, 17, 0, 0, 0, time.UTC)}
 	entries := make([]bot.Entry, 1000)
 	for i := range entries {
 		entries[i] = bot.Entry{Seq: i + 1, Kind: bot.KindUpdate, Status: fsm.Identified, At: inc.DeclaredAt.Add(time.Duration(i) * time.Minute),

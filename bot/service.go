@@ -79,15 +79,24 @@ func NewService(o Options) *Service {
 // A returned error is an *Error whose message is fit to show them; anything
 // else went to the log.
 func (s *Service) Handle(ctx context.Context, req Request) (Reply, error) {
-	cmd, err := Parse(req.Text)
+	cmd, err := Parse(req.Text, s.opt.Location)
 	if err != nil {
 		return Reply{}, err
 	}
 	return s.Run(ctx, req, cmd)
 }
 
-// Run runs a parsed command: Handle without the parsing, for doors whose
-// platform hands over commands already split into options (Discord).
+// HandleOptions runs a command whose platform hands it over already split
+// into named options (Discord), read as ParseOptions reads them.
+func (s *Service) HandleOptions(ctx context.Context, req Request, command string, opts map[string]string) (Reply, error) {
+	cmd, err := ParseOptions(command, opts, s.opt.Location)
+	if err != nil {
+		return Reply{}, err
+	}
+	return s.Run(ctx, req, cmd)
+}
+
+// Run runs a parsed command: what Handle, HandleOptions and Submit come to.
 func (s *Service) Run(ctx context.Context, req Request, cmd Command) (Reply, error) {
 	if cmd.Name == CmdDeclare && cmd.Text == "" {
 		return Reply{Text: "Give the incident a title: " + Usage(CmdDeclare), Form: DeclareForm()}, nil
@@ -100,7 +109,7 @@ func (s *Service) Run(ctx context.Context, req Request, cmd Command) (Reply, err
 	)
 	switch cmd.Name {
 	case CmdHelp:
-		return help(cmd), nil
+		return help(cmd, s.opt.Location), nil
 	case CmdList:
 		reply, err = s.list(ctx, req, cmd)
 	case CmdShow:

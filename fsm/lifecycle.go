@@ -4,125 +4,213 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/looplab/fsm"
 )
 
-// Move is one allowed change of status, with the reason responders take it
-// when the move goes backwards ("reopen", "fix failed").
-type Move struct {
-	To     Status
-	Reason string
+// Event is what a responder asks of an incident, named for the command that
+// asks it.
+type Event string
+
+// The events of the lifecycle.
+const (
+	Declare     Event = "declare"
+	Investigate Event = "investigating"
+	Identify    Event = "identified"
+	Monitor     Event = "monitoring"
+	Resolve     Event = "resolved"
+	Update      Event = "update"
+	Draft       Event = "draft"      // the postmortem without a body
+	Publish     Event = "postmortem" // the postmortem with a body: published, or amended
+)
+
+// Events lists every event, in the order help lists the commands.
+func Events() []Event {
+	return []Event{Declare, Investigate, Identify, Monitor, Resolve, Update, Draft, Publish}
 }
 
-// String reads "investigating (reopen)", or just the status without a reason.
-func (m Move) String() string {
-	if m.Reason == "" {
-		return string(m.To)
+// Lifecycle is the part of an incident the machine owns.
+type Lifecycle struct {
+	Status Status `json:"status"`
+	// Milestones holds the first entry into each status.
+	Milestones map[Status]time.Time `json:"milestones,omitempty"`
+	// ResolvedAt is the latest move into resolved that no reopen followed;
+	// zero while the incident is open.
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+}
+
+// Clone returns a copy that shares no map with lc.
+func (lc Lifecycle) Clone() Lifecycle {
+	lc.Milestones = maps.Clone(lc.Milestones)
+	if lc.Milestones == nil {
+		lc.Milestones = map[Status]time.Time{}
 	}
-	return fmt.Sprintf("%s (%s)", m.To, m.Reason)
+	return lc
 }
 
-// table is the lifecycle of PRODUCT.md section 2: every move between two
-// different statuses. Staying in a status is an update and always allowed.
-var table = []struct {
-	From Status
-	Move
-}{
-	{Investigating, Move{Identified, ""}},
-	{Investigating, Move{Monitoring, ""}},
-	{Investigating, Move{Resolved, ""}},
-	{Identified, Move{Investigating, "wrong cause"}},
-	{Identified, Move{Monitoring, ""}},
-	{Identified, Move{Resolved, ""}},
-	{Monitoring, Move{Investigating, "fix failed"}},
-	{Monitoring, Move{Identified, ""}},
-	{Monitoring, Move{Resolved, ""}},
-	{Resolved, Move{Investigating, "reopen"}},
-	{Resolved, Move{Postmortem, ""}},
-}
+// none is where an incident stands before it is declared. It is no Status:
+// nothing is ever stored in it.
+const none = ""
 
-// events turns the table into looplab events, one per destination, so that the
-// event's name is the status a responder asks for.
+// events is the lifecycle's table in looplab's terms. A status event fired
+// in the status it names keeps it (looplab calls that no transition), and so
+// do update, draft and an amended postmortem.
 var events = func() fsm.Events {
-	var evs fsm.Events
-	for _, to := range Statuses() {
-		ev := fsm.EventDesc{Name: string(to), Dst: string(to)}
-		for _, t := range table {
-			if t.To == to {
-				ev.Src = append(ev.Src, string(t.From))
-			}
-		}
-		if len(ev.Src) > 0 {
-			evs = append(evs, ev)
-		}
+	evs := fsm.Events{
+		move(Declare, Investigating, none),
+		move(Investigate, Investigating, Identified, Monitoring, Resolved),
+		move(Identify, Identified, Investigating, Monitoring),
+		move(Monitor, Monitoring, Investigating, Identified),
+		move(Resolve, Resolved, Investigating, Identified, Monitoring),
+		move(Publish, Postmortem, Resolved),
 	}
+	evs = append(evs, stay(Investigate, Investigating)...)
+	evs = append(evs, stay(Identify, Identified)...)
+	evs = append(evs, stay(Monitor, Monitoring)...)
+	evs = append(evs, stay(Resolve, Resolved)...)
+	evs = append(evs, stay(Publish, Postmortem)...)
+	evs = append(evs, stay(Update, Investigating, Identified, Monitoring, Resolved)...)
+	evs = append(evs, stay(Draft, Resolved, Postmortem)...)
 	return evs
 }()
 
-// Allowed lists the moves out of from, in lifecycle order. It is empty for a
+func move(ev Event, to Status, from ...Status) fsm.EventDesc {
+	src := make([]string, len(from))
+	for i, s := range from {
+		src[i] = string(s)
+	}
+	return fsm.EventDesc{Name: string(ev), Src: src, Dst: string(to)}
+}
+
+func stay(ev Event, in ...Status) []fsm.EventDesc {
+	descs := make([]fsm.EventDesc, len(in))
+	for i, s := range in {
+		descs[i] = move(ev, s, s)
+	}
+	return descs
+}
+
+// reasons name why responders take a move backwards.
+var reasons = map[[2]Status]string{
+	{Identified, Investigating}: "wrong cause",
+	{Monitoring, Investigating}: "fix failed",
+	{Resolved, Investigating}:   "reopen",
+}
+
+// Machine is one incident's lifecycle, restored at its current status for
+// one command.
+type Machine struct {
+	m  *fsm.FSM
+	lc Lifecycle
+}
+
+// Restore returns the machine of an incident whose lifecycle is lc. It
+// refuses a status that is not one: looplab would take any word.
+func Restore(lc Lifecycle) (*Machine, error) {
+	if !lc.Status.Valid() {
+		return nil, fmt.Errorf("fsm: stored status %q is not a status", lc.Status)
+	}
+	return restore(lc), nil
+}
+
+func restore(lc Lifecycle) *Machine {
+	m := &Machine{lc: lc.Clone()}
+	m.m = fsm.NewFSM(string(lc.Status), events, fsm.Callbacks{
+		"enter_state":    m.reached,
+		"enter_resolved": m.resolved,
+		"leave_resolved": m.reopened,
+	})
+	return m
+}
+
+// Declared is the lifecycle of an incident declared at at: investigating,
+// with that milestone.
+func Declared(at time.Time) Lifecycle {
+	m := restore(Lifecycle{Status: none})
+	if _, err := m.Fire(Declare, at); err != nil {
+		panic(err) // the table always has it; a test fires it
+	}
+	return m.Lifecycle()
+}
+
+// The callbacks run on real moves only; at is the time of the entry that
+// makes the move.
+
+func (m *Machine) reached(_ context.Context, e *fsm.Event) {
+	to := Status(e.Dst)
+	m.lc.Status = to
+	if _, ok := m.lc.Milestones[to]; !ok {
+		m.lc.Milestones[to] = e.Args[0].(time.Time)
+	}
+}
+
+func (m *Machine) resolved(_ context.Context, e *fsm.Event) {
+	m.lc.ResolvedAt = e.Args[0].(time.Time)
+}
+
+func (m *Machine) reopened(_ context.Context, e *fsm.Event) {
+	if Status(e.Dst).Open() {
+		m.lc.ResolvedAt = time.Time{}
+	}
+}
+
+// Step is what one event did.
+type Step struct {
+	From, To Status
+}
+
+// Moved reports whether the event changed the status.
+func (s Step) Moved() bool { return s.From != s.To }
+
+// Fire applies ev, happening at at. It returns a *RefusedError when the
+// lifecycle does not allow ev from the current status, and then changes
+// nothing.
+func (m *Machine) Fire(ev Event, at time.Time) (Step, error) {
+	from := m.lc.Status
+	// context.Background: a cancelled context would leave the machine stuck
+	// mid-transition, and the callbacks do no I/O to cancel.
+	err := m.m.Event(context.Background(), string(ev), at)
+	var (
+		stayed  fsm.NoTransitionError
+		invalid fsm.InvalidEventError
+		unknown fsm.UnknownEventError
+	)
+	switch {
+	case err == nil, errors.As(err, &stayed):
+		return Step{From: from, To: m.lc.Status}, nil
+	case errors.As(err, &invalid), errors.As(err, &unknown):
+		return Step{}, &RefusedError{From: from, Event: ev, Allowed: m.Allowed()}
+	}
+	return Step{}, fmt.Errorf("fsm: %s from %s: %w", ev, from, err)
+}
+
+// Lifecycle returns the lifecycle as the events fired so far left it.
+func (m *Machine) Lifecycle() Lifecycle { return m.lc.Clone() }
+
+// Allowed lists the moves out of the current status, in lifecycle order:
+// the events the machine can take to another status. It is empty for a
 // published postmortem, which can only be amended.
-func Allowed(from Status) []Move {
+func (m *Machine) Allowed() []Move {
 	var moves []Move
-	for _, to := range Statuses() {
-		for _, t := range table {
-			if t.From == from && t.To == to {
-				moves = append(moves, t.Move)
-			}
+	for _, ev := range m.m.AvailableTransitions() {
+		to := Status(ev)
+		if to.Valid() && to != m.lc.Status {
+			moves = append(moves, Move{To: to, Reason: reasons[[2]Status{m.lc.Status, to}]})
 		}
 	}
+	slices.SortFunc(moves, func(a, b Move) int { return a.To.order() - b.To.order() })
 	return moves
 }
 
-// RefusedError says that a move is not in the lifecycle, and what is.
-type RefusedError struct {
-	From, To Status
-	Allowed  []Move
-}
-
-func (e *RefusedError) Error() string {
-	if len(e.Allowed) == 0 {
-		return fmt.Sprintf("fsm: %s cannot move to %s", e.From, e.To)
-	}
-	return fmt.Sprintf("fsm: %s cannot move to %s; allowed: %s", e.From, e.To, JoinMoves(e.Allowed))
-}
-
-// JoinMoves lists moves for a sentence: "investigating (reopen), postmortem".
-func JoinMoves(moves []Move) string {
-	parts := make([]string, len(moves))
-	for i, m := range moves {
-		parts[i] = m.String()
-	}
-	return strings.Join(parts, ", ")
-}
-
-// Next checks that an incident in from may move to to. A move to the same
-// status is an update and is always allowed. It returns a *RefusedError for a
-// move the lifecycle does not have, and a plain error when from or to is not a
-// status at all (looplab would accept any initial state without a word).
-func Next(from, to Status) error {
-	if !from.Valid() {
-		return fmt.Errorf("fsm: stored status %q is not a status", from)
-	}
-	if !to.Valid() {
-		return fmt.Errorf("fsm: unknown status %q", to)
-	}
-	if from == to {
+// Allowed lists the moves out of status from; none for a word that is no
+// status.
+func Allowed(from Status) []Move {
+	m, err := Restore(Lifecycle{Status: from})
+	if err != nil {
 		return nil
 	}
-	// A fresh machine per check; context.Background because no callback runs
-	// and a cancelled context would leave the machine stuck mid-transition.
-	m := fsm.NewFSM(string(from), events, nil)
-	err := m.Event(context.Background(), string(to))
-	var invalid fsm.InvalidEventError
-	var unknown fsm.UnknownEventError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &invalid), errors.As(err, &unknown):
-		return &RefusedError{From: from, To: to, Allowed: Allowed(from)}
-	default:
-		return fmt.Errorf("fsm: %s to %s: %w", from, to, err)
-	}
+	return m.Allowed()
 }

@@ -37,6 +37,16 @@ func (s Status) Valid() bool {
 	return false
 }
 
+// order is the place of s in the lifecycle, from 0.
+func (s Status) order() int {
+	for i, st := range Statuses() {
+		if st == s {
+			return i
+		}
+	}
+	return len(Statuses())
+}
+
 // Open reports whether responders are still working on an incident in s.
 func (s Status) Open() bool {
 	return s == Investigating || s == Identified || s == Monitoring

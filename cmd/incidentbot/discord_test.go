@@ -190,7 +190,7 @@ func TestDiscordReplaysSeedLikeTheConsole(t *testing.T) {
 	lines := bufio.NewScanner(bytes.NewReader(seed))
 	lines.Buffer(nil, 1<<20)
 	for lines.Scan() {
-		cmd, err := bot.Parse(lines.Text())
+		cmd, err := bot.Parse(lines.Text(), time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,11 +55,7 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 			return ephemeral("Pick a subcommand of /incident; /incident help lists them.")
 		}
 		sub := data.Options[0]
-		cmd, err := bot.ParseOptions(sub.Name, options(sub))
-		if err != nil {
-			return ephemeral(bot.ErrorMessage(err))
-		}
-		reply, err := a.opt.Service.Run(ctx, req, cmd)
+		reply, err := a.opt.Service.HandleOptions(ctx, req, sub.Name, options(sub))
 		return a.answer(reply, err)
 	case discordgo.InteractionMessageComponent:
 		if card, to, ok := parseMoveID(i.MessageComponentData().CustomID); ok {
