@@ -24,6 +24,8 @@ const (
 	CmdImpact        Name = "impact"
 	CmdComponents    Name = "components"
 	CmdAssign        Name = "assign"
+	CmdVisibility    Name = "visibility"
+	CmdAudit         Name = "audit"
 	CmdHelp          Name = "help"
 )
 
@@ -44,9 +46,15 @@ type Command struct {
 	Started       time.Time // declare --started
 	At            time.Time // --at: when the entry happened
 	All           bool      // list --all
-	Role          Role
-	User          string // assign: the user reference
-	Topic         Name   // help: the command asked about
+	// Private is declare --private, or what visibility asks for: private
+	// (true) or public.
+	Private bool
+	Role    Role
+	User    string // assign: the user reference
+	// UserName is how the mention of User named them, when it did (Slack's
+	// "<@U123|alex>").
+	UserName string
+	Topic    Name // help: the command asked about
 }
 
 // Status is the status a status command moves to.
@@ -104,6 +112,7 @@ const (
 	takesImpact           // [<ref>] <level>
 	takesComponents       // [<ref>] "<A, B, C>"
 	takesAssignment       // [<ref>] <role> <@user>
+	takesVisibility       // [<ref>] <public|private>
 	takesTopic            // [<command>]
 )
 
@@ -112,7 +121,7 @@ var specs = []struct {
 	name Name
 	spec
 }{
-	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`, "open a new incident, investigating", []string{"impact", "components", "message", "started", "at"}, takesTitle}},
+	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`, "open a new incident, investigating; --private keeps it to its own private channel", []string{"impact", "components", "message", "started", "at", "private"}, takesTitle}},
 	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage}},
 	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage}},
 	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage}},
@@ -124,6 +133,8 @@ var specs = []struct {
 	{CmdImpact, spec{`/incident impact [<ref>] <none|minor|major|critical>`, "set how badly users are hurt", nil, takesImpact}},
 	{CmdComponents, spec{`/incident components [<ref>] "<A, B, C>"`, "set the affected components", nil, takesComponents}},
 	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment}},
+	{CmdVisibility, spec{`/incident visibility [<ref>] <public|private>`, "make a private incident public (recorded), or a public one private before anything was broadcast", nil, takesVisibility}},
+	{CmdAudit, spec{`/incident audit [<ref>]`, "who changed the incident, and who was refused", nil, takesRef}},
 	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic}},
 }
 

@@ -238,6 +238,12 @@ func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, err
 		}
 		ch, err := opener.OpenChannel(ctx, Opening{Workspace: job.Workspace, Card: job.Message.Card, Origin: job.Channel, Invite: job.Invite, Retry: retry})
 		return Result{Channel: ch}, err
+	case OpInvite:
+		inviter, ok := poster.(Inviter)
+		if !ok || refs.Channel == "" {
+			return Result{}, nil // no channel of its own to bring anyone into
+		}
+		return Result{}, inviter.Invite(ctx, Invitation{Workspace: job.Workspace, Channel: refs.Channel, User: job.Invite})
 	case OpPost:
 		if job.Lane == LaneChannel && refs.Channel != "" {
 			post.Channel = refs.Channel

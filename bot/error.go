@@ -10,6 +10,7 @@ const (
 	EINVALID     = "invalid"     // the command is malformed or breaks a rule; says how to fix it
 	ENOTFOUND    = "not_found"   // no such incident
 	ECONFLICT    = "conflict"    // the lifecycle does not allow it from the current status
+	EFORBIDDEN   = "forbidden"   // the person may not do it; says who may
 	EUNAVAILABLE = "unavailable" // the store could not be reached: nothing was recorded
 	EINTERNAL    = "internal"    // a bug; logged in full, shown as a short apology
 )

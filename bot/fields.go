@@ -28,10 +28,11 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 		note = "Affected components: " + listOrNone(cmd.Components) + " (were: " + listOrNone(inc.Components) + ")."
 	case CmdAssign:
 		if inc.Roles[cmd.Role] == cmd.User {
-			return Change{}, Errorf(EINVALID, "%s is already %s of %s.", UserText(cmd.User), cmd.Role, inc.Ref())
+			return Change{}, Errorf(EINVALID, "%s is already %s of %s.", inc.Person(cmd.User), cmd.Role, inc.Ref())
 		}
 		kind, next.Roles[cmd.Role] = KindAssign, cmd.User
-		note = fmt.Sprintf("%s is now %s.", UserText(cmd.User), cmd.Role)
+		next.name(cmd.User, cmd.UserName)
+		note = fmt.Sprintf("%s is now %s.", next.Person(cmd.User), cmd.Role)
 	}
 	now := s.now()
 	next.Entries++
@@ -43,6 +44,12 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 		notice.Mention = cmd.User
 	}
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, notice)}
+	if kind == KindAssign && next.Private {
+		// Nobody finds a private channel by themselves: bring them in.
+		invite := s.job(&next, LaneChannel, OpInvite, notice)
+		invite.Invite = cmd.User
+		jobs = append([]Job{invite}, jobs...)
+	}
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}

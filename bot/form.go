@@ -38,7 +38,11 @@ type Field struct {
 	Multiline   bool     `json:"multiline,omitempty"`
 	Optional    bool     `json:"optional,omitempty"`
 	Choices     []string `json:"choices,omitempty"`
-	MaxLength   int      `json:"max_length"`
+	// Checkbox makes the field a yes-or-no question: a checkbox where the
+	// door has them, whose value is "true" when ticked; elsewhere an input
+	// that takes yes or no.
+	Checkbox  bool `json:"checkbox,omitempty"`
+	MaxLength int  `json:"max_length"`
 }
 
 // postmortemSections are the sections a published postmortem is made of, as
@@ -58,6 +62,7 @@ func DeclareForm() *Form {
 		{ID: "impact", Label: "Impact", Value: string(ImpactNone), Choices: impacts, Optional: true},
 		{ID: "components", Label: "Affected components", Placeholder: "Payments, API", Optional: true, MaxLength: MaxComponents * (MaxComponentName + 2)},
 		{ID: "message", Label: "First update", Placeholder: defaultFirstUpdate, Multiline: true, Optional: true, MaxLength: MaxMessage},
+		{ID: "private", Label: "Private (its own channel, never broadcast)", Checkbox: true, Optional: true, MaxLength: 3},
 	}}
 }
 
@@ -116,6 +121,17 @@ func (s *Service) Submit(ctx context.Context, req Request, sub Submission) (Repl
 	return s.Run(ctx, req, cmd)
 }
 
+// yes reads a checkbox field: ticked, or typed as yes or no.
+func yes(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "no", "n", "false", "public":
+		return false, nil
+	case "yes", "y", "true", "private":
+		return true, nil
+	}
+	return false, Errorf(EINVALID, "Private takes yes or no, not %q.", clip(v, 20))
+}
+
 // command turns a submission into the command it stands for.
 func (sub Submission) command() (Command, error) {
 	v := func(id string) string { return strings.TrimSpace(sub.Values[id]) }
@@ -137,7 +153,7 @@ func (sub Submission) command() (Command, error) {
 			}
 			cmd.Impact = im
 		}
-		if err := checkFirstUpdate(cmd.Message); err != nil {
+		if cmd.Message, err = checkFirstUpdate(cmd.Message); err != nil {
 			return cmd, err
 		}
 		list, e := splitComponents(v("components"))
@@ -145,6 +161,9 @@ func (sub Submission) command() (Command, error) {
 			return cmd, e
 		}
 		cmd.Components, cmd.HasComponents = list, len(list) > 0
+		if cmd.Private, err = yes(v("private")); err != nil {
+			return cmd, err
+		}
 	case FormUpdate:
 		cmd = Command{Name: Name(sub.Status), Ref: sub.Incident, Text: v("message")}
 		if _, ok := cmd.Status(); !ok {
@@ -164,5 +183,7 @@ func (sub Submission) command() (Command, error) {
 	if sub.Incident == 0 && sub.Kind != FormDeclare {
 		return cmd, Errorf(EINVALID, "This form names no incident; run the command again.")
 	}
-	return cmd, checkMessage(cmd.Name, cmd.Text)
+	var err error
+	cmd.Text, err = checkMessage(cmd.Name, cmd.Text)
+	return cmd, err
 }

@@ -96,8 +96,8 @@ func (p *parser) prose(f flag, rest []token) bool {
 	switch {
 	case !f.autocorrected:
 		return false
-	case f.name == "all":
-		return !slices.Contains(p.spec.flags, "all")
+	case switches[f.name]:
+		return !slices.Contains(p.spec.flags, f.name)
 	case f.name == "at":
 		value := f.value
 		if !f.hasValue && len(rest) > 0 {
@@ -121,12 +121,12 @@ func (p *parser) flag(f flag, rest []token) (used int, err error) {
 	if slices.Contains(p.seen, f.name) {
 		return 0, p.usageErr("--%s is given twice; give it once.", f.name)
 	}
-	if f.name == "all" {
+	if switches[f.name] {
 		if f.hasValue {
-			return 0, p.usageErr("--all takes no value.")
+			return 0, p.usageErr("--%s takes no value.", f.name)
 		}
 		p.seen = append(p.seen, f.name)
-		p.cmd.All = true
+		p.setSwitch(f.name, true)
 		return 0, nil
 	}
 	value := f.value
@@ -147,6 +147,23 @@ func (p *parser) flag(f flag, rest []token) (used int, err error) {
 	}
 	p.seen = append(p.seen, f.name)
 	return used, nil
+}
+
+// earliest is the earliest time --at and --started take: anything before
+// is a typo (a two-digit year, Go's zero time) that would break durations.
+var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// switches are the flags that take no value.
+var switches = map[string]bool{"all": true, "private": true}
+
+// setSwitch sets the field of a flag that takes no value.
+func (p *parser) setSwitch(name string, on bool) {
+	switch name {
+	case "all":
+		p.cmd.All = on
+	case "private":
+		p.cmd.Private = on
+	}
 }
 
 var (
@@ -174,11 +191,11 @@ func (p *parser) setFlag(name, value string) error {
 		}
 		p.cmd.Components, p.cmd.HasComponents = list, true
 	case "message":
-		msg := strings.TrimSpace(value)
-		if msg == "" {
+		if strings.TrimSpace(value) == "" {
 			return p.usageErr("--message is empty.")
 		}
-		if err := checkFirstUpdate(msg); err != nil {
+		msg, err := checkFirstUpdate(value)
+		if err != nil {
 			return err
 		}
 		p.cmd.Message = msg
@@ -191,6 +208,9 @@ func (p *parser) setFlag(name, value string) error {
 			return ambiguousTime(name, value, readings, skipped, p.loc)
 		}
 		t := readings[0].UTC()
+		if t.Before(earliest) {
+			return Errorf(EINVALID, "The time %q of --%s is before 2000; write the date in full, for example 2025-10-30 17:25.", clip(value, 40), name)
+		}
 		if name == "at" {
 			p.cmd.At = t
 		} else {
@@ -248,6 +268,11 @@ func (p *parser) shape() error {
 		p.cmd.Components, p.cmd.HasComponents = list, true
 	case takesAssignment:
 		return p.assignment()
+	case takesVisibility:
+		if len(p.pos) != 1 || !slices.Contains([]string{"public", "private"}, strings.ToLower(p.pos[0].text)) {
+			return p.usageErr("Say public or private.")
+		}
+		p.cmd.Private = strings.EqualFold(p.pos[0].text, "private")
 	case takesTopic:
 		return p.topic()
 	}
@@ -284,7 +309,7 @@ func (p *parser) bareRefFits() bool {
 	switch p.spec.takes {
 	case takesRef:
 		return true
-	case takesImpact:
+	case takesImpact, takesVisibility:
 		return len(p.pos) == 2
 	case takesAssignment:
 		return len(p.pos) == 3
@@ -315,7 +340,8 @@ func (p *parser) message() error {
 		}
 		return p.usageErr("/incident %s needs a message for the timeline, for example /incident %s %s", p.cmd.Name, p.cmd.Name, examples[p.cmd.Name])
 	}
-	if err := checkMessage(p.cmd.Name, msg); err != nil {
+	msg, err := checkMessage(p.cmd.Name, msg)
+	if err != nil {
 		return err
 	}
 	p.cmd.Text = msg
@@ -330,11 +356,11 @@ func (p *parser) assignment() error {
 	if !ok {
 		return p.usageErr("The role must be commander, comms or scribe, not %q.", clip(p.pos[0].text, 30))
 	}
-	user, ok := parseUser(p.pos[1].text)
+	user, name, ok := parseUser(p.pos[1].text)
 	if !ok {
 		return p.usageErr("%q is not a person; mention them, for example @alex.", clip(p.pos[1].text, 40))
 	}
-	p.cmd.Role, p.cmd.User = role, user
+	p.cmd.Role, p.cmd.User, p.cmd.UserName = role, user, name
 	return nil
 }
 
@@ -391,22 +417,26 @@ func (p *parser) nextStart(t token) int {
 	return t.end + len(rest) - len(strings.TrimLeftFunc(rest, unicode.IsSpace))
 }
 
-// splitComponents reads "A, B, C": trimmed, empty parts dropped, duplicates
-// (in any letter case) kept once.
+// splitComponents reads "A, B, C": cleaned and trimmed, empty parts
+// dropped, duplicates (in any letter case) kept once. It stops reading at
+// the first name past the limit, so a list of thousands costs no more than
+// one at the limit.
 func splitComponents(s string) ([]string, *Error) {
 	var list []string
-	for _, part := range strings.Split(s, ",") {
-		name := strings.Join(strings.Fields(part), " ")
+	for rest, more := s, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
+		name := strings.Join(strings.Fields(cleanText(part, false)), " ")
 		if name == "" || containsFold(list, name) {
 			continue
 		}
 		if utf8.RuneCountInString(name) > MaxComponentName {
 			return nil, Errorf(EINVALID, "The component %q is longer than %d characters.", clip(name, 30), MaxComponentName)
 		}
+		if len(list) == MaxComponents {
+			return nil, Errorf(EINVALID, "That is more than %d components; the limit is %d.", MaxComponents, MaxComponents)
+		}
 		list = append(list, name)
-	}
-	if len(list) > MaxComponents {
-		return nil, Errorf(EINVALID, "That is %d components; the limit is %d.", len(list), MaxComponents)
 	}
 	return list, nil
 }
@@ -415,16 +445,18 @@ func splitComponents(s string) ([]string, *Error) {
 // "<@U123|alex>", Discord "<@123>" or "<@!123>".
 var mention = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(\|[^>]*)?>$`)
 
-// parseUser turns a mention into the platform's user ID, and keeps a plain
-// "@name" as it is.
-func parseUser(s string) (string, bool) {
+// parseUser turns a mention into the platform's user ID, with the name the
+// mention carries (Slack's "<@U123|alex>"), and keeps a plain "@name" as it
+// is, cleaned of what does not show.
+func parseUser(s string) (user, name string, ok bool) {
 	if m := mention.FindStringSubmatch(s); m != nil {
-		return m[1], true
+		return m[1], strings.TrimPrefix(m[2], "|"), true
 	}
-	if len(s) > 1 && s[0] == '@' && len(s) <= 80 && !strings.ContainsAny(s[1:], "@<>") {
-		return s, true
+	s = cleanText(s, false)
+	if len(s) > 1 && s[0] == '@' && len(s) <= 80 && !strings.ContainsAny(s[1:], "@<> ") {
+		return s, "", true
 	}
-	return "", false
+	return "", "", false
 }
 
 func containsFold(list []string, s string) bool {

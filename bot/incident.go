@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -57,6 +58,14 @@ const (
 	Scribe    Role = "scribe"
 )
 
+// Label is how a sentence names the role: "comms lead".
+func (r Role) Label() string {
+	if r == Comms {
+		return "comms lead"
+	}
+	return string(r)
+}
+
 // Roles lists the roles in the order they are shown.
 func Roles() []Role { return []Role{Commander, Comms, Scribe} }
 
@@ -83,6 +92,13 @@ type Incident struct {
 	Roles      map[Role]string `json:"roles,omitempty"` // user references, see Request.Actor
 	Channel    string          `json:"channel,omitempty"`
 	DeclaredBy string          `json:"declared_by,omitempty"`
+	// Private incidents are seen only in their own channel, which is
+	// private, and never broadcast.
+	Private bool `json:"private,omitempty"`
+	// Names holds how the platform named the people the incident names
+	// (user reference -> "alex"), as last seen, so posts can name them
+	// without pinging them.
+	Names map[string]string `json:"names,omitempty"`
 	// StartedAt is when impact began; DeclaredAt is the time of the first
 	// timeline entry, from which durations run.
 	StartedAt  time.Time `json:"started_at"`
@@ -106,6 +122,28 @@ func (inc *Incident) Ref() string { return FormatRef(inc.Number) }
 
 // FormatRef names incident number n: "INC-12".
 func FormatRef(n int) string { return fmt.Sprintf("INC-%d", n) }
+
+// Person names a user reference for plain text: "@alex" when the platform
+// told the name, else the reference as UserText writes it.
+func (inc *Incident) Person(ref string) string { return person(inc.Names, ref) }
+
+// displayName is a name as a platform gave it, made fit to show: one line,
+// nothing invisible, at most 80 characters.
+func displayName(name string) string {
+	return Clip(strings.Join(strings.Fields(cleanText(name, false)), " "), 80)
+}
+
+// name remembers how the platform names a user reference.
+func (inc *Incident) name(ref, name string) {
+	name = displayName(name)
+	if ref == "" || name == "" || strings.HasPrefix(ref, "@") {
+		return
+	}
+	if inc.Names == nil {
+		inc.Names = map[string]string{}
+	}
+	inc.Names[ref] = name
+}
 
 // Open reports whether responders are still working on the incident.
 func (inc *Incident) Open() bool { return inc.Status.Open() }
@@ -132,6 +170,7 @@ func (inc Incident) clone() Incident {
 		roles[k] = v
 	}
 	inc.Roles = roles
+	inc.Names = maps.Clone(inc.Names)
 	inc.Lifecycle = inc.Lifecycle.Clone()
 	posts := make(map[Lane]int64, len(inc.Posts))
 	for k, v := range inc.Posts {

@@ -40,6 +40,22 @@ type Card struct {
 	Duration time.Duration `json:"duration"`
 	// Next lists the moves the lifecycle offers from Status, for buttons.
 	Next []fsm.Move `json:"next,omitempty"`
+	// Private incidents get a private channel or thread.
+	Private bool `json:"private,omitempty"`
+	// Names holds how the platform names the people in Roles; see Person.
+	Names map[string]string `json:"names,omitempty"`
+}
+
+// Person names a user reference for plain text, as Incident.Person does:
+// never a mention, so showing a role holder pings no one.
+func (c Card) Person(ref string) string { return person(c.Names, ref) }
+
+// person names ref as names knows it ("@alex"), else as UserText writes it.
+func person(names map[string]string, ref string) string {
+	if n := names[ref]; n != "" {
+		return "@" + n
+	}
+	return UserText(ref)
 }
 
 // Message is one post, free of any platform's markup. Doors render it as Block
@@ -83,7 +99,7 @@ func (c Card) Facts() string {
 	}
 	commander := "unassigned"
 	if u := c.Roles[Commander]; u != "" {
-		commander = UserText(u)
+		commander = c.Person(u)
 	}
 	return fmt.Sprintf("Impact: %s · Components: %s · Commander: %s · Duration so far: %s",
 		c.Impact, comps, commander, FormatDuration(c.Duration))
@@ -110,6 +126,8 @@ func newCard(inc *Incident, asOf time.Time) Card {
 		Roles:      inc.Roles,
 		Duration:   inc.Duration(asOf),
 		Next:       fsm.Allowed(inc.Status),
+		Private:    inc.Private,
+		Names:      inc.Names,
 	}
 }
 

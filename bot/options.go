@@ -26,8 +26,8 @@ func ParseOptions(command string, opts map[string]string, loc *time.Location) (C
 		switch {
 		case !given || flag == "message" && sp.takes != takesTitle:
 			// "message" is declare's first update, else the positional message
-		case flag == "all":
-			p.cmd.All = v == "true"
+		case switches[flag]:
+			p.setSwitch(flag, v == "true")
 		default:
 			if err := p.setFlag(flag, v); err != nil {
 				return Command{}, err
@@ -70,6 +70,8 @@ func positionalOption(t takes, opts map[string]string) string {
 		return opts["role"] + " " + opts["user"]
 	case takesTopic:
 		return opts["command"]
+	case takesVisibility:
+		return opts["visibility"]
 	}
 	return ""
 }

@@ -25,6 +25,9 @@ const (
 	OpPost Op = "post" // post into the lane: the incident channel, or the root's thread
 	OpRoot Op = "root" // post the broadcast root message
 	OpEdit Op = "edit" // edit the broadcast root message in place
+	// OpInvite brings Job.Invite into the incident channel (a private one,
+	// which nobody finds by themselves).
+	OpInvite Op = "invite"
 )
 
 // Job is one post waiting in the outbox, enqueued in the same atomic step as
@@ -40,7 +43,7 @@ type Job struct {
 	// broadcast channel, or for the incident lane the channel the incident was
 	// declared from, used until (or unless) an incident channel is opened.
 	Channel string  `json:"channel,omitempty"`
-	Invite  string  `json:"invite,omitempty"` // OpOpen: the user to invite
+	Invite  string  `json:"invite,omitempty"` // OpOpen, OpInvite: the user to invite
 	Message Message `json:"message"`
 	Attempt int     `json:"attempt,omitempty"` // failed attempts so far
 	// Reclaimed marks a job taken over from a consumer that stopped

@@ -14,7 +14,7 @@ import (
 // the responder reads.
 func TestParseErrors(t *testing.T) {
 	names26, _ := parseTestComponents(26)
-	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, help"
+	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, visibility, audit, help"
 
 	for _, tc := range []struct {
 		name string
@@ -43,7 +43,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrUnknownFlag", "update Restarted with --force",
 			"There is no flag --force; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>]"},
 		{"ErrUnknownFlagWithValue", "declare Checkout --severity=high",
-			`There is no flag --severity; to write it in a message, put the message in quotes. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`There is no flag --severity; to write it in a message, put the message in quotes. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrMistypedRef", "resolved INC-12a all clear",
 			`"INC-12a" is not an incident reference; write one like INC-12. Usage: /incident resolved [<ref>] <message> [--at <time>]`},
 		{"ErrINCZeroRef", "show INC-0",
@@ -65,7 +65,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrFlagNotTakenByShow", "show --all",
 			"/incident show does not take --all. Usage: /incident show [<ref>]"},
 		{"ErrFlagNotTakenByDeclare", "declare Checkout --all",
-			`/incident declare does not take --all. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`/incident declare does not take --all. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrFlagNotTakenByImpact", "impact major --impact minor",
 			"/incident impact does not take --impact. Usage: /incident impact [<ref>] <none|minor|major|critical>"},
 		{"ErrFlagNotTakenByComponents", `components "API" --components Web`,
@@ -75,17 +75,17 @@ func TestParseErrors(t *testing.T) {
 		{"ErrFlagNotTakenByHelp", "help --all",
 			"/incident help does not take --all. Usage: /incident help [<command>]"},
 		{"ErrFlagTwice", "declare Checkout --impact major --impact=minor",
-			`--impact is given twice; give it once. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact is given twice; give it once. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrFlagTwiceDashAndEmDash", "update Rolled back --at 2025-10-30T17:25:40Z —at 2025-10-30T17:26:00Z",
 			"--at is given twice; give it once. Usage: /incident update [<ref>] <message> [--at <time>]"},
 		{"ErrAllTwice", "list --all --all",
 			"--all is given twice; give it once. Usage: /incident list [--all]"},
 		{"ErrValueMissingAtEnd", "declare Checkout --impact",
-			`--impact needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrValueMissingBeforeFlag", "declare Checkout --message --impact major",
-			`--message needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--message needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrValueMissingBeforeEmDashFlag", "declare Checkout --impact —at 2025-10-30T17:25:40Z",
-			`--impact needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrValueMissingBeforeUnknownFlag", "update Rolled back --at --soon",
 			"--at needs a value. Usage: /incident update [<ref>] <message> [--at <time>]"},
 		{"ErrAllWithValue", "list --all=true",
@@ -95,11 +95,11 @@ func TestParseErrors(t *testing.T) {
 
 		// Flag values.
 		{"ErrBadImpactFlag", "declare Checkout --impact huge",
-			`--impact must be none, minor, major or critical, not "huge". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact must be none, minor, major or critical, not "huge". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrEmptyImpactFlag", "declare Checkout --impact=",
-			`--impact must be none, minor, major or critical, not "". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact must be none, minor, major or critical, not "". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrBadImpactFlagClipped", "declare Checkout --impact " + strings.Repeat("h", 31),
-			`--impact must be none, minor, major or critical, not "` + strings.Repeat("h", 30) + `…". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--impact must be none, minor, major or critical, not "` + strings.Repeat("h", 30) + `…". Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrBadTime", "update Rolled back --at yesterday",
 			`Could not read the time "yesterday" of --at. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).`},
 		{"ErrBadTimeStarted", "declare Checkout --started noon",
@@ -115,21 +115,21 @@ func TestParseErrors(t *testing.T) {
 		{"ErrBadTimeClipped", "update Rolled back --at " + strings.Repeat("t", 41),
 			`Could not read the time "` + strings.Repeat("t", 40) + `…" of --at. Write it as 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC).`},
 		{"ErrEmptyMessageFlag", `declare Checkout --message ""`,
-			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrBlankMessageFlag", `declare Checkout --message "   "`,
-			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrEmptyMessageFlagEquals", `declare Checkout --message=`,
-			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`--message is empty. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrMessageFlag3001Runes", `declare Checkout --message "` + strings.Repeat("é", 3001) + `"`,
 			"The first update is 3001 characters long; the limit is 3000. Shorten it, or post the rest with /incident update."},
 		{"ErrComponentsFlag26", `declare Checkout --components "` + names26 + `"`,
-			`That is 26 components; the limit is 25. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`That is more than 25 components; the limit is 25. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrComponentsFlagNameTooLong", `declare Checkout --components "API, ` + strings.Repeat("c", 101) + `"`,
-			`The component "` + strings.Repeat("c", 30) + `…" is longer than 100 characters. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`The component "` + strings.Repeat("c", 30) + `…" is longer than 100 characters. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 
 		// Title.
 		{"ErrOnlyFlagsNoTitle", "declare --impact major",
-			`Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>]`},
+			`Give the incident a title, for example /incident declare Checkout fails for EU customers --impact major. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrTitle151Runes", "declare " + strings.Repeat("é", 151),
 			"The title is 151 characters long; the limit is 150. Keep it short and put details in --message."},
 
@@ -187,7 +187,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrComponentsOnlyRef", "components INC-12",
 			`Name the affected components, separated by commas, or "" for none. Usage: /incident components [<ref>] "<A, B, C>"`},
 		{"ErrComponents26", `components "` + names26 + `"`,
-			`That is 26 components; the limit is 25. Usage: /incident components [<ref>] "<A, B, C>"`},
+			`That is more than 25 components; the limit is 25. Usage: /incident components [<ref>] "<A, B, C>"`},
 		{"ErrComponentNameTooLong", "components API, " + strings.Repeat("é", 101),
 			`The component "` + strings.Repeat("é", 30) + `…" is longer than 100 characters. Usage: /incident components [<ref>] "<A, B, C>"`},
 

@@ -19,7 +19,7 @@ import (
 var parseCommandNames = []bot.Name{
 	bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring,
 	bot.CmdResolved, bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList,
-	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdHelp,
+	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdHelp,
 }
 
 // parseSeedLines returns the command lines of the seed incident replay.
@@ -218,6 +218,25 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 	if c.Message != "" && !takes(bot.CmdDeclare) {
 		fail("Message set")
 	}
+
+	// Input hygiene: nothing that changes how text reads without showing.
+	lines := !takes(bot.CmdDeclare) // a title is one line; messages keep theirs
+	if r, ok := hidden(c.Text, lines); ok {
+		fail("Text keeps %U", r)
+	}
+	if r, ok := hidden(c.Message, true); ok {
+		fail("Message keeps %U", r)
+	}
+	for _, name := range append([]string{c.UserName}, c.Components...) {
+		if r, ok := hidden(name, false); ok {
+			fail("a name keeps %U", r)
+		}
+	}
+	for _, t := range []time.Time{c.At, c.Started} {
+		if !t.IsZero() && t.Year() < 2000 {
+			fail("a time before 2000: %v", t)
+		}
+	}
 	if strings.TrimFunc(c.Message, unicode.IsSpace) != c.Message || utf8.RuneCountInString(c.Message) > bot.MaxMessage {
 		fail("Message %q untrimmed or too long", clipForLog(c.Message))
 	}
@@ -281,4 +300,24 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 			}
 		}
 	}
+}
+
+// hidden returns the first rune of s that input hygiene takes out: bidi
+// controls, zero-width characters outside emoji, control characters (but
+// newline and tab when lines is set).
+func hidden(s string, lines bool) (rune, bool) {
+	prev := rune(0)
+	for _, r := range s {
+		switch {
+		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069', r == '\u200B', r == '\u200E', r == '\u200F', r == '\uFEFF':
+			return r, true
+		case r == '\u200D' && !unicode.Is(unicode.So, prev) && prev != '\uFE0F' && !(prev >= 0x1F3FB && prev <= 0x1F3FF):
+			return r, true
+		case (r == '\n' || r == '\t') && lines:
+		case unicode.IsControl(r):
+			return r, true
+		}
+		prev = r
+	}
+	return 0, false
 }

@@ -78,7 +78,7 @@ func TestParse(t *testing.T) {
 		{"ComponentName100Runes", "components " + long100,
 			bot.Command{Name: bot.CmdComponents, Components: []string{long100}, HasComponents: true}},
 		{"AssignSlack", "/incident assign commander <@U123|alex>",
-			bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123"}},
+			bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123", UserName: "alex"}},
 		{"AssignSlackWithoutName", "assign comms <@U123>",
 			bot.Command{Name: bot.CmdAssign, Role: bot.Comms, User: "U123"}},
 		{"AssignDiscord", "assign comms <@!123>",
@@ -340,7 +340,7 @@ func TestParseRefForms(t *testing.T) {
 		{"Impact", "impact %s minor", bot.Command{Name: bot.CmdImpact, Impact: bot.ImpactMinor}, true},
 		{"Components", `components %s "API, Web"`, bot.Command{Name: bot.CmdComponents, Components: []string{"API", "Web"}, HasComponents: true}, false},
 		{"ComponentsNone", `components %s ""`, bot.Command{Name: bot.CmdComponents, HasComponents: true}, false},
-		{"Assign", "assign %s commander <@U123|alex>", bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123"}, true},
+		{"Assign", "assign %s commander <@U123|alex>", bot.Command{Name: bot.CmdAssign, Role: bot.Commander, User: "U123", UserName: "alex"}, true},
 	}
 	forms := []struct {
 		name string

@@ -13,19 +13,16 @@ import (
 // defaultFirstUpdate opens the timeline when a declaration brings no --message.
 const defaultFirstUpdate = "We are investigating this issue."
 
-// plan turns a command and what the store found into a Change, or refuses it
-// with a sentence for the responder. It writes nothing.
-func (s *Service) plan(ctx context.Context, req Request, cmd Command, f Found) (Change, error) {
-	if cmd.Name == CmdDeclare {
-		return s.planDeclare(req, cmd, f)
-	}
-	inc, err := resolve(cmd, f)
-	if err != nil {
-		return Change{}, err
-	}
+// plan turns a command about inc (nil for a declaration) into a Change, or
+// refuses it with a sentence for the responder. It writes nothing.
+func (s *Service) plan(ctx context.Context, req Request, cmd Command, inc *Incident, f Found) (Change, error) {
 	switch cmd.Name {
+	case CmdDeclare:
+		return s.planDeclare(ctx, req, cmd, f)
 	case CmdImpact, CmdComponents, CmdAssign:
 		return s.planFields(req, cmd, inc)
+	case CmdVisibility:
+		return s.planVisibility(req, cmd, inc)
 	case CmdPostmortem:
 		if cmd.Text == "" {
 			return s.planDraft(ctx, req, inc)
@@ -34,29 +31,46 @@ func (s *Service) plan(ctx context.Context, req Request, cmd Command, f Found) (
 	return s.planEntry(req, cmd, inc)
 }
 
-// resolve picks the incident a command is about, or says why it cannot.
+// resolve picks the incident a command is about, or says why it cannot. A
+// private incident is seen only in its own channel: elsewhere it is as if it
+// did not exist, title and all.
 func resolve(cmd Command, f Found) (*Incident, error) {
-	switch {
-	case f.Incident != nil:
+	if f.Incident != nil && visible(f.Incident, f) {
 		return f.Incident, nil
-	case cmd.Ref != 0:
+	}
+	if cmd.Ref != 0 {
 		latest := ""
 		if f.LastNumber > 0 {
 			latest = fmt.Sprintf(" The latest is %s.", FormatRef(f.LastNumber))
 		}
 		return nil, Errorf(ENOTFOUND, "There is no %s here.%s /incident list shows the open incidents.", FormatRef(cmd.Ref), latest)
-	case len(f.Open) == 0:
-		return nil, Errorf(ENOTFOUND, "No incident is open here. Name one (for example INC-7), or open one with /incident declare <title>.")
 	}
-	names := make([]string, len(f.Open))
-	for i, inc := range f.Open {
+	var open []Incident
+	for _, inc := range f.Open {
+		if visible(&inc, f) {
+			open = append(open, inc)
+		}
+	}
+	switch len(open) {
+	case 0:
+		return nil, Errorf(ENOTFOUND, "No incident is open here. Name one (for example INC-7), or open one with /incident declare <title>.")
+	case 1:
+		return &open[0], nil
+	}
+	names := make([]string, len(open))
+	for i, inc := range open {
 		names[i] = fmt.Sprintf("%s (%s)", inc.Ref(), inc.Title)
 	}
 	return nil, Errorf(EINVALID, "Several incidents are open: %s. Say which one, for example /incident %s %s ...",
-		strings.Join(names, ", "), cmd.Name, f.Open[0].Ref())
+		strings.Join(names, ", "), cmd.Name, open[0].Ref())
 }
 
-func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error) {
+// visible reports whether inc may be seen where the lookup of f was made.
+func visible(inc *Incident, f Found) bool {
+	return !inc.Private || f.Bound == inc.Number
+}
+
+func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f Found) (Change, error) {
 	now := s.now()
 	at, err := s.declaredAt(cmd, now)
 	if err != nil {
@@ -73,6 +87,10 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 	if impact == "" {
 		impact = ImpactNone
 	}
+	private, err := s.privateOrigin(ctx, req, cmd)
+	if err != nil {
+		return Change{}, err
+	}
 	inc := Incident{
 		Workspace:  req.Workspace,
 		Number:     f.LastNumber + 1,
@@ -83,6 +101,7 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 		Roles:      map[Role]string{},
 		Channel:    req.Channel,
 		DeclaredBy: req.Actor,
+		Private:    private,
 		StartedAt:  started,
 		DeclaredAt: at,
 		LastAt:     at,
@@ -93,6 +112,7 @@ func (s *Service) planDeclare(req Request, cmd Command, f Found) (Change, error)
 	if req.Actor != "" {
 		inc.Roles[Commander] = req.Actor
 	}
+	inc.name(req.Actor, req.ActorName)
 	msg := cmd.Message
 	if msg == "" {
 		msg = defaultFirstUpdate
@@ -217,9 +237,10 @@ func (s *Service) entryAt(at time.Time, inc *Incident, now time.Time) (time.Time
 	return at, nil
 }
 
-// broadcasts reports whether the incident's platform has a stakeholders' channel.
+// broadcasts reports whether stakeholders hear of the incident: it is not
+// private, and its platform has a stakeholders' channel.
 func (s *Service) broadcasts(inc *Incident) bool {
-	return s.opt.Broadcast[inc.Workspace.Platform] != ""
+	return !inc.Private && s.opt.Broadcast[inc.Workspace.Platform] != ""
 }
 
 // job makes an outbox job of inc for a lane.

@@ -54,9 +54,23 @@ type Editor interface {
 	Edit(ctx context.Context, e Edit) error
 }
 
-// ChannelOpener is a Poster that can open an incident's own channel.
+// ChannelOpener is a Poster that can open an incident's own channel: a
+// private one (a private channel, a private thread) when o.Card.Private is
+// set, with only the declarer in it.
 type ChannelOpener interface {
 	OpenChannel(ctx context.Context, o Opening) (channel string, err error)
+}
+
+// Invitation brings someone into an incident's channel.
+type Invitation struct {
+	Workspace Workspace
+	Channel   string
+	User      string
+}
+
+// Inviter is a Poster that can bring someone into a channel it opened.
+type Inviter interface {
+	Invite(ctx context.Context, i Invitation) error
 }
 
 // RetryAfterError is a platform's request to try again after a while (HTTP 429).

@@ -7,13 +7,10 @@ import (
 	"time"
 )
 
-// show answers the status report of one incident.
+// show answers the status report of one incident, as seen from where it
+// was asked.
 func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, error) {
-	found, err := s.opt.Store.Find(ctx, Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel})
-	if err != nil {
-		return Reply{}, err
-	}
-	inc, err := resolve(cmd, found)
+	inc, err := s.visibleIncident(ctx, req, cmd)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -27,9 +24,19 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 
 // list answers one line per open incident, or per incident with --all.
 func (s *Service) list(ctx context.Context, req Request, cmd Command) (Reply, error) {
-	incs, err := s.opt.Store.List(ctx, req.Workspace, cmd.All)
+	listed, err := s.opt.Store.List(ctx, req.Workspace, cmd.All)
 	if err != nil {
 		return Reply{}, err
+	}
+	here, err := s.opt.Store.Find(ctx, Lookup{Workspace: req.Workspace, Channel: req.Channel})
+	if err != nil {
+		return Reply{}, err
+	}
+	var incs []Incident
+	for _, inc := range listed {
+		if visible(&inc, here) {
+			incs = append(incs, inc)
+		}
 	}
 	if len(incs) == 0 {
 		if cmd.All {

@@ -9,7 +9,13 @@ type Request struct {
 	// Actor is the user reference of the person who typed it: a platform user
 	// ID, or "@name" where there are no IDs.
 	Actor string
-	Text  string
+	// ActorName is how the platform names the actor ("alex"), when it says.
+	ActorName string
+	// Groups are the actor's groups that came with the request (Discord
+	// roles). Platforms whose requests do not carry them answer through a
+	// Directory instead.
+	Groups []string
+	Text   string
 	// RequestID is the platform's unique ID of the delivery (Slack trigger_id,
 	// Discord interaction ID). A repeat gets the first reply and changes nothing.
 	RequestID string

@@ -29,6 +29,14 @@ type Options struct {
 	// Queued, when set, hears of every change that queued posts: the local
 	// delivery loop's Wake, so this replica posts them at once.
 	Queued func(Workspace)
+	// Responders lists, per platform, the users and groups (Slack user
+	// groups, Discord roles) who may change any incident. A platform without
+	// a list lets every member change incidents; the console's user always
+	// may.
+	Responders map[Platform][]string
+	// Directories answer, per platform, what its requests do not carry:
+	// group membership and whether a channel is private.
+	Directories map[Platform]Directory
 }
 
 // Logger is the structured log the core writes to: *slog.Logger is one.
@@ -114,6 +122,8 @@ func (s *Service) Run(ctx context.Context, req Request, cmd Command) (Reply, err
 		reply, err = s.list(ctx, req, cmd)
 	case CmdShow:
 		reply, err = s.show(ctx, req, cmd)
+	case CmdAudit:
+		reply, err = s.audit(ctx, req, cmd)
 	default:
 		reply, err = s.change(ctx, req, cmd)
 	}
@@ -143,8 +153,9 @@ func (s *Service) public(req Request, err error) error {
 	return errUnavailable
 }
 
-// change runs a command that changes an incident: read, plan, apply, and
-// plan again from a fresh read when someone else changed it meanwhile.
+// change runs a command that changes an incident: read, check who asks,
+// plan, apply, and plan again from a fresh read when someone else changed it
+// meanwhile.
 func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, error) {
 	lookup := Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel, RequestID: req.RequestID}
 	for range maxAttempts {
@@ -155,10 +166,20 @@ func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, 
 		if found.Prior != nil {
 			return *found.Prior, nil
 		}
-		ch, err := s.plan(ctx, req, cmd, found)
+		var inc *Incident
+		if cmd.Name != CmdDeclare {
+			if inc, err = resolve(cmd, found); err != nil {
+				return Reply{}, err
+			}
+			if err := s.permit(ctx, req, cmd, inc); err != nil {
+				return Reply{}, err
+			}
+		}
+		ch, err := s.plan(ctx, req, cmd, inc, found)
 		if err != nil {
 			return Reply{}, err
 		}
+		ch.Audit = s.auditOf(req, cmd.Name, ch.Incident.Number, ch.Reply.Text)
 		reply, err := s.opt.Store.Apply(ctx, ch)
 		if errors.Is(err, ErrConflict) {
 			continue

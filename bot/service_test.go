@@ -142,7 +142,7 @@ func TestFieldsAndRoles(t *testing.T) {
 		{"impact critical", "INC-1: Impact is now critical (was none)."},
 		{`components INC-1 "Auth, SSO"`, "INC-1: Affected components: Auth, SSO (were: Auth)."},
 		{`components ""`, "INC-1: Affected components: none (were: Auth, SSO)."},
-		{"assign comms <@U42|sam>", "INC-1: @U42 is now comms."},
+		{"assign comms <@U42|sam>", "INC-1: @sam is now comms."},
 		{"assign #1 commander @alex", "INC-1: @alex is now commander."},
 	} {
 		if got := h.do(tc.line).Text; got != tc.reply {

@@ -48,6 +48,9 @@ type Found struct {
 	Open []Incident
 	// LastNumber is the highest incident number the workspace has given.
 	LastNumber int
+	// Bound is the incident the lookup's channel belongs to (its own
+	// channel), or 0: a private incident is seen only there.
+	Bound int
 }
 
 // MaxListed is how many incidents a list or an ambiguity error names.
@@ -68,6 +71,9 @@ type Change struct {
 	Jobs []Job
 	// Reply is remembered under RequestID and returned to a repeat of it.
 	Reply Reply
+	// Audit is the change's record in the workspace's audit trail, if it
+	// was someone's doing (a reminder is not).
+	Audit *AuditRecord
 }
 
 // Store keeps incidents, their timelines and what each request answered.
@@ -84,4 +90,9 @@ type Store interface {
 	// List returns the workspace's open incidents, or all with all set,
 	// newest first, at most MaxListed.
 	List(ctx context.Context, ws Workspace, all bool) ([]Incident, error)
+	// Audit appends a record to the workspace's audit trail, which keeps
+	// the newest records only.
+	Audit(ctx context.Context, ws Workspace, rec AuditRecord) error
+	// AuditTrail returns the records q selects, oldest first.
+	AuditTrail(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
 }

@@ -16,6 +16,7 @@ const (
 	KindImpact     EntryKind = "impact"
 	KindComponents EntryKind = "components"
 	KindAssign     EntryKind = "assign"
+	KindVisibility EntryKind = "visibility"
 )
 
 // Entry is one line of an incident's timeline. At is when it happened (a

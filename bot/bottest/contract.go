@@ -46,6 +46,8 @@ func (c Contract) Run(t *testing.T) {
 		{"RetryThenDeliver", testRetry},
 		{"ParkAfterLastAttempt", testPark},
 		{"DeadWorkerJobsReclaimed", testDeadWorker},
+		{"AuditTrail", testAuditTrail},
+		{"TenantsApart", testTenantsApart},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, c) })
 	}

@@ -10,10 +10,10 @@ import (
 
 // Call is one thing a Poster was asked to do.
 type Call struct {
-	Op      string // "open", "post" or "edit"
+	Op      string // "open", "post", "edit" or "invite"
 	Channel string
 	Thread  string // post: the message replied under
-	Ref     string // post: the reference returned; edit: the message edited
+	Ref     string // post: the reference returned; edit: the message edited; invite: who
 	Key     string
 	Retry   bool // the poster was told an earlier attempt may have gone out
 	Message bot.Message
@@ -36,6 +36,7 @@ var (
 	_ bot.Poster        = (*Poster)(nil)
 	_ bot.Editor        = (*Poster)(nil)
 	_ bot.ChannelOpener = (*Poster)(nil)
+	_ bot.Inviter       = (*Poster)(nil)
 )
 
 // FailNext makes the next calls fail with the given errors, one each.
@@ -88,4 +89,9 @@ func (p *Poster) Post(_ context.Context, post bot.Post) (string, error) {
 // Edit records the edit.
 func (p *Poster) Edit(_ context.Context, e bot.Edit) error {
 	return p.record(Call{Op: "edit", Channel: e.Channel, Ref: e.Ref, Message: e.Message})
+}
+
+// Invite records who was brought into which channel.
+func (p *Poster) Invite(_ context.Context, i bot.Invitation) error {
+	return p.record(Call{Op: "invite", Channel: i.Channel, Ref: i.User})
 }

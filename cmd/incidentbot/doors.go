@@ -21,9 +21,10 @@ import (
 // doors is what the chat platforms add to a run: posters for the delivery
 // loop, HTTP routes, and connections to keep open.
 type doors struct {
-	posters map[bot.Platform]bot.Poster
-	routes  httpserver.Deps
-	runs    []func(ctx context.Context) error
+	posters     map[bot.Platform]bot.Poster
+	directories map[bot.Platform]bot.Directory // filled before the first request
+	routes      httpserver.Deps
+	runs        []func(ctx context.Context) error
 }
 
 // broadcasts lists the stakeholders' channel of each configured platform.
@@ -53,6 +54,7 @@ func (d *doors) openSlack(cfg config.Slack, timeout time.Duration, svc *bot.Serv
 		Verifier: slackapp.Verifier{Secret: cfg.SigningSecret}, Broadcast: cfg.BroadcastChannel, Logger: log,
 	})
 	d.posters[bot.Slack] = app.Poster()
+	d.directories[bot.Slack] = app.Directory()
 	if cfg.SigningSecret != "" {
 		d.routes.SlackCommands, d.routes.SlackInteractions = app.Commands(), app.Interactions()
 	}

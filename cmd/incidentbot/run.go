@@ -29,6 +29,8 @@ Commands:
   console   read /incident commands from stdin, print replies and posts; no listener
   discord-register
             register /incident with Discord (in DISCORD_GUILD_ID when set)
+  audit [--workspace <platform>:<id>] [--since <time>]
+            print the audit trail as JSON lines, oldest first
   version   print the version
 
 Configuration comes from the environment; see README.md.`
@@ -45,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 1 {
 		sub = args[1]
 	}
-	if len(args) > 2 {
+	if len(args) > 2 && sub != "audit" {
 		return fmt.Errorf("too many arguments\n%s", usage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		m = mode{listen: true}
 	case "console":
 		m = mode{console: true}
+	case "audit":
+		return printAudit(ctx, cfg, args[2:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "incidentbot", version())
 		return nil
@@ -73,6 +77,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("unknown command %q\n%s", sub, usage)
 	}
 	return serve(ctx, cfg, m, log, stdin, stdout)
+}
+
+// responders lists who may change any incident, per chat platform. A door
+// without a list lets every member in, and serving says so once.
+func responders(cfg config.Config, m mode, log *slog.Logger) map[bot.Platform][]string {
+	r := map[bot.Platform][]string{bot.Slack: cfg.Slack.Responders, bot.Discord: cfg.Discord.Responders}
+	if !m.listen {
+		return r
+	}
+	for _, door := range []struct {
+		on  bool
+		p   bot.Platform
+		env string
+	}{{cfg.Slack.Enabled(), bot.Slack, "SLACK_RESPONDERS"}, {cfg.Discord.Enabled(), bot.Discord, "DISCORD_RESPONDERS"}} {
+		if door.on && len(r[door.p]) == 0 {
+			log.Warn("every member may change every incident; set "+door.env+" to the user groups and people who respond", "platform", string(door.p))
+		}
+	}
+	return r
 }
 
 func chatConfigured(cfg config.Config) bool {
@@ -91,11 +114,13 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	defer store.Close()
 
 	var delivery *bot.Delivery // made once the doors it posts through exist
+	d := doors{posters: map[bot.Platform]bot.Poster{}, directories: map[bot.Platform]bot.Directory{},
+		routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
 	svc := bot.NewService(bot.Options{
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
+		Responders: responders(cfg, m, log), Directories: d.directories,
 	})
-	d := doors{posters: map[bot.Platform]bot.Poster{}, routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
 	consolePoster := &console.Poster{}
 	if m.console {
 		d.posters[bot.Console] = consolePoster

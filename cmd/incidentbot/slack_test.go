@@ -58,8 +58,16 @@ func startSlack(t *testing.T, org string, db int) *slackRun {
 // ephemeral answer.
 func (s *slackRun) command(channel, text string) string {
 	s.t.Helper()
+	return s.commandAs("U0ALEX", channel, text)
+}
+
+// commandAs is command typed by user, whose Slack name is their ID in
+// lower case without "U0".
+func (s *slackRun) commandAs(user, channel, text string) string {
+	s.t.Helper()
 	s.n++
-	body := url.Values{"team_id": {s.team}, "channel_id": {channel}, "user_id": {"U0ALEX"}, "command": {"/incident"},
+	name := strings.ToLower(strings.TrimPrefix(user, "U0"))
+	body := url.Values{"team_id": {s.team}, "channel_id": {channel}, "user_id": {user}, "user_name": {name}, "command": {"/incident"},
 		"text": {text}, "trigger_id": {s.team + "." + strconv.Itoa(s.n)}}.Encode()
 	req, _ := http.NewRequest("POST", "http://"+s.addr+"/slack/commands", strings.NewReader(body))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)

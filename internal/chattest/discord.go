@@ -81,6 +81,9 @@ type DiscordChannel struct {
 	Type                               discordgo.ChannelType
 	Thread                             bool
 	Members                            []string
+	// Overwrites are a channel's permission overwrites, by role or member
+	// ID: how a private channel is kept to those let in.
+	Overwrites map[string]*discordgo.PermissionOverwrite
 }
 
 type message struct {
@@ -119,6 +122,7 @@ func NewDiscord(tb testing.TB) *Discord {
 		"POST /channels/{id}/threads":                 d.startThread,
 		"POST /channels/{id}/messages/{id}/threads":   d.startThread,
 		"PUT /channels/{id}/thread-members/{id}":      d.addThreadMember,
+		"PUT /channels/{id}/permissions/{id}":         d.setPermission,
 		"POST /guilds/{id}/channels":                  d.createChannel,
 		"GET /guilds/{id}/channels":                   d.guildChannels,
 		"GET /guilds/{id}/threads/active":             d.activeThreads,
@@ -239,6 +243,7 @@ func (d *Discord) Channels() []DiscordChannel {
 	for i, c := range d.channels {
 		out[i] = *c
 		out[i].Members = slices.Clone(c.Members)
+		out[i].Overwrites = maps.Clone(c.Overwrites)
 	}
 	return out
 }

@@ -223,25 +223,55 @@ func (d *Discord) createChannel(w http.ResponseWriter, r *http.Request, p []stri
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := &DiscordChannel{ID: d.newID(), Name: b.Name, ParentID: b.ParentID, GuildID: p[0], Topic: b.Topic, Type: b.Type}
+	for _, o := range b.PermissionOverwrites {
+		c.overwrite(o)
+	}
 	d.channels = append(d.channels, c)
 	writeJSON(w, http.StatusCreated, c.wire())
 }
 
 func (d *Discord) addThreadMember(w http.ResponseWriter, r *http.Request, p []string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	c := d.channel(p[0])
-	switch {
-	case c == nil:
-		writeError(w, http.StatusNotFound, 10003, "Unknown Channel")
-	case !c.Thread:
-		writeError(w, http.StatusBadRequest, 50024, "Cannot execute action on this channel type")
-	default:
+	d.changeChannel(w, p[0], true, func(c *DiscordChannel) {
 		if !slices.Contains(c.Members, p[1]) {
 			c.Members = append(c.Members, p[1])
 		}
+	})
+}
+
+// setPermission serves PUT /channels/{id}/permissions/{id}: one overwrite
+// of a channel's permissions for a role or member.
+func (d *Discord) setPermission(w http.ResponseWriter, r *http.Request, p []string) {
+	var o discordgo.PermissionOverwrite
+	if !decode(w, r, &o) {
+		return
+	}
+	o.ID = p[1]
+	d.changeChannel(w, p[0], false, func(c *DiscordChannel) { c.overwrite(&o) })
+}
+
+// changeChannel applies change to a created thread (thread set) or channel
+// and answers 204, or answers Discord's error for an unknown channel or one
+// of the other kind.
+func (d *Discord) changeChannel(w http.ResponseWriter, id string, thread bool, change func(*DiscordChannel)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.channel(id)
+	switch {
+	case c == nil:
+		writeError(w, http.StatusNotFound, 10003, "Unknown Channel")
+	case c.Thread != thread:
+		writeError(w, http.StatusBadRequest, 50024, "Cannot execute action on this channel type")
+	default:
+		change(c)
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+func (c *DiscordChannel) overwrite(o *discordgo.PermissionOverwrite) {
+	if c.Overwrites == nil {
+		c.Overwrites = map[string]*discordgo.PermissionOverwrite{}
+	}
+	c.Overwrites[o.ID] = o
 }
 
 // channel finds a created channel or thread. Call with d.mu held.

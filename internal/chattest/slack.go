@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,6 +74,7 @@ type Slack struct {
 	created []string                   // channel IDs from conversations.create, in order
 	msgs    map[string][]*SlackMessage // by channel, in posting order
 	views   []*SlackView
+	groups  map[string][]string // user groups' members, by group ID
 	chaos   chaos
 	tsSeq   int
 	idSeq   int
@@ -95,13 +97,14 @@ type slackObj = map[string]any
 func NewSlack(tb testing.TB) *Slack {
 	tb.Helper()
 	s := &Slack{
-		done:  make(chan struct{}),
-		calls: map[string]int{},
-		fails: map[string][]slackFault{},
-		slows: map[string][]time.Duration{},
-		chans: map[string]*SlackChannel{},
-		msgs:  map[string][]*SlackMessage{},
-		sock:  newSlackSocket(),
+		done:   make(chan struct{}),
+		calls:  map[string]int{},
+		fails:  map[string][]slackFault{},
+		slows:  map[string][]time.Duration{},
+		chans:  map[string]*SlackChannel{},
+		groups: map[string][]string{},
+		msgs:   map[string][]*SlackMessage{},
+		sock:   newSlackSocket(),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
@@ -118,6 +121,21 @@ func (s *Slack) AddChannel(id, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.chans[id] = &SlackChannel{ID: id, Name: name}
+}
+
+// AddPrivateChannel makes a private channel known by ID and name.
+func (s *Slack) AddPrivateChannel(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chans[id] = &SlackChannel{ID: id, Name: name, Private: true}
+}
+
+// SetUserGroup makes a user group (an S… ID) with these members, as
+// usergroups.users.list reports them.
+func (s *Slack) SetUserGroup(id string, users ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = slices.Clone(users)
 }
 
 // Channels returns the channels made by conversations.create, in order.
@@ -299,6 +317,8 @@ func (s *Slack) call(method string, r *http.Request) (slackObj, error) {
 		"conversations.list":     s.listChannels,
 		"conversations.history":  s.history,
 		"conversations.replies":  s.replies,
+		"conversations.info":     s.channelInfo,
+		"usergroups.users.list":  s.groupMembers,
 		"views.open":             s.openView,
 		"views.update":           s.updateView,
 		"apps.connections.open":  s.openConnection,

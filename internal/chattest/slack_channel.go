@@ -76,6 +76,23 @@ func (s *Slack) join(f url.Values) (slackObj, error) {
 	return s.withChannel(f, func(*SlackChannel) error { return nil })
 }
 
+// channelInfo serves conversations.info.
+func (s *Slack) channelInfo(f url.Values) (slackObj, error) {
+	return s.withChannel(f, func(*SlackChannel) error { return nil })
+}
+
+// groupMembers serves usergroups.users.list: a group's members, or
+// no_such_subteam for an ID that is no group.
+func (s *Slack) groupMembers(f url.Values) (slackObj, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	users, ok := s.groups[f.Get("usergroup")]
+	if !ok {
+		return nil, slackError("no_such_subteam")
+	}
+	return slackObj{"users": append([]string{}, users...)}, nil
+}
+
 // withChannel runs change on the request's channel and answers with the channel.
 func (s *Slack) withChannel(f url.Values, change func(*SlackChannel) error) (slackObj, error) {
 	s.mu.Lock()
@@ -146,7 +163,7 @@ func (s *Slack) channelLocked(id string) (*SlackChannel, error) {
 	if len(id) < 2 || (id[0] != 'C' && id[0] != 'G') {
 		return nil, slackError("channel_not_found")
 	}
-	ch := &SlackChannel{ID: id}
+	ch := &SlackChannel{ID: id, Private: id[0] == 'G'} // G…: a private channel made before 2021
 	s.chans[id] = ch
 	return ch, nil
 }

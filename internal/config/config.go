@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 
 	"github.com/incidentbot/incidentbot/bot"
 )
@@ -48,6 +50,9 @@ type Slack struct {
 	BroadcastChannel                  string
 	// APIURL is the Web API base URL, always ending in "/"; empty for Slack's own.
 	APIURL string
+	// Responders are the user groups (S…) and users (U…, W…) who may change
+	// any incident; empty means every member.
+	Responders []string
 }
 
 // Enabled reports whether Slack is configured.
@@ -63,6 +68,9 @@ type Discord struct {
 	APIURL           string
 	// Channels opens a channel per incident instead of a thread.
 	Channels bool
+	// Responders are the roles and users (by ID) who may change any
+	// incident; empty means every member.
+	Responders []string
 }
 
 // Enabled reports whether Discord is configured.
@@ -76,8 +84,9 @@ func Variables() []string {
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
 		"INCIDENTBOT_REMIND_AFTER",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
+		"SLACK_RESPONDERS",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
-		"DISCORD_INCIDENT_CHANNEL",
+		"DISCORD_INCIDENT_CHANNEL", "DISCORD_RESPONDERS",
 	}
 }
 
@@ -150,6 +159,10 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Discord.APIURL, err = baseURL("DISCORD_API_URL", env("DISCORD_API_URL")); err != nil {
 		problems = append(problems, err)
 	}
+	c.Slack.Responders = ids(env("SLACK_RESPONDERS"), "SLACK_RESPONDERS", slackID,
+		"a Slack user group ID (S…) or user ID (U… or W…)", add)
+	c.Discord.Responders = ids(env("DISCORD_RESPONDERS"), "DISCORD_RESPONDERS", discordID,
+		"a Discord role ID or user ID (a number)", add)
 	problems = append(problems, c.checkSlack()...)
 	problems = append(problems, c.checkDiscord(env("DISCORD_PUBLIC_KEY"))...)
 	switch mode := env("DISCORD_INCIDENT_CHANNEL"); mode {
@@ -259,6 +272,32 @@ func validRedisURL(raw string) bool {
 		return u.Path != ""
 	}
 	return false
+}
+
+var (
+	slackID   = regexp.MustCompile(`^[SUW][A-Z0-9]{2,}$`)
+	discordID = regexp.MustCompile(`^[0-9]{15,21}$`)
+)
+
+// ids reads a list of IDs separated by commas or spaces; names are refused,
+// since a name matches no one and would lock every member out.
+func ids(v, name string, valid *regexp.Regexp, what string, add func(string, ...any)) []string {
+	var out []string
+	for _, id := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		if !valid.MatchString(id) {
+			add("%s: %q is not %s", name, clipped(id), what)
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+func clipped(s string) string {
+	if len(s) > 30 {
+		return s[:30] + "…"
+	}
+	return s
 }
 
 // orphans reports the variables of a platform set without its bot token.

@@ -166,6 +166,14 @@ func TestLoad(t *testing.T) {
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC},
 		},
 		{
+			name: "Responders",
+			env: map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_RESPONDERS": " S0ONCALL, U0LEAD W0ORG ",
+				"DISCORD_BOT_TOKEN": "d", "DISCORD_APP_ID": "1", "DISCORD_RESPONDERS": "500000000000000001,100000000000000011"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC,
+				Slack:   config.Slack{BotToken: "xoxb-1", SigningSecret: "s", Responders: []string{"S0ONCALL", "U0LEAD", "W0ORG"}},
+				Discord: config.Discord{BotToken: "d", AppID: "1", Responders: []string{"500000000000000001", "100000000000000011"}}},
+		},
+		{
 			name: "DiscordAPIURLGetsSlash",
 			env:  map[string]string{"DISCORD_API_URL": "http://127.0.0.1:4001/api/v10"},
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC,
@@ -241,6 +249,8 @@ func TestLoadProblem(t *testing.T) {
 		{"PostTimeoutNotADuration", pairs("INCIDENTBOT_POST_TIMEOUT", "ten"), "INCIDENTBOT_POST_TIMEOUT must be a duration like 30s, of at least 100ms"},
 		{"RemindAfterTooLong", pairs("INCIDENTBOT_REMIND_AFTER", "2h"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
 		{"RemindAfterNotADuration", pairs("INCIDENTBOT_REMIND_AFTER", "soon"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
+		{"SlackResponderByName", pairs("SLACK_RESPONDERS", "S0ONCALL, @oncall"), `SLACK_RESPONDERS: "@oncall" is not a Slack user group ID (S…) or user ID (U… or W…)`},
+		{"DiscordResponderByName", pairs("DISCORD_RESPONDERS", "oncall"), `DISCORD_RESPONDERS: "oncall" is not a Discord role ID or user ID (a number)`},
 		{"ReclaimBeforeTimeout", pairs("INCIDENTBOT_RECLAIM_AFTER", "5s", "INCIDENTBOT_POST_TIMEOUT", "5s"), "INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT"},
 		{"RedisURLUnparsable", pairs("REDIS_URL", "redis://[::1"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
 		{"TimezoneUnknown", pairs("INCIDENTBOT_TIMEZONE", "Mars/Olympus_Mons"), `INCIDENTBOT_TIMEZONE "Mars/Olympus_Mons" is not a time zone name`},

@@ -61,7 +61,7 @@ func (c *Console) Run(ctx context.Context) error {
 		if err != nil {
 			text = bot.ErrorMessage(err)
 		}
-		if _, err := fmt.Fprintln(c.Out, text); err != nil {
+		if _, err := fmt.Fprintln(c.Out, inert(text)); err != nil {
 			return fmt.Errorf("console: writing: %w", err)
 		}
 		if err := c.settle(ctx); err != nil {

@@ -55,7 +55,7 @@ func (p *Poster) flush(w io.Writer) error {
 		b.WriteString("\n" + s + "\n")
 	}
 	b.WriteString("\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	if _, err := io.WriteString(w, inert(b.String())); err != nil {
 		return fmt.Errorf("console: writing: %w", err)
 	}
 	return nil

@@ -47,7 +47,11 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 	if i.GuildID == "" {
 		return ephemeral("incidentbot works in a server's channels, not in direct messages.")
 	}
-	req := bot.Request{Workspace: bot.Workspace{Platform: bot.Discord, ID: i.GuildID}, Channel: i.ChannelID, Actor: actor(i), RequestID: i.ID}
+	req := bot.Request{Workspace: bot.Workspace{Platform: bot.Discord, ID: i.GuildID}, Channel: i.ChannelID, RequestID: i.ID}
+	if m := i.Member; m != nil && m.User != nil {
+		// Roles come with the interaction: who is a responder needs no call.
+		req.Actor, req.ActorName, req.Groups = m.User.ID, memberName(m), m.Roles
+	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
@@ -55,7 +59,11 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 			return ephemeral("Pick a subcommand of /incident; /incident help lists them.")
 		}
 		sub := data.Options[0]
-		reply, err := a.opt.Service.HandleOptions(ctx, req, sub.Name, options(sub))
+		opts, err := options(sub, data.Resolved)
+		if err != nil {
+			return ephemeral(bot.ErrorMessage(err))
+		}
+		reply, err := a.opt.Service.HandleOptions(ctx, req, sub.Name, opts)
 		return a.answer(reply, err)
 	case discordgo.InteractionMessageComponent:
 		if card, to, ok := parseMoveID(i.MessageComponentData().CustomID); ok {
@@ -106,14 +114,16 @@ func ephemeral(text string) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
 }
 
-func actor(i *discordgo.Interaction) string {
-	if i.Member != nil && i.Member.User != nil {
-		return i.Member.User.ID
+// memberName is how the server shows a member: their nickname there, else
+// their display name, else their username.
+func memberName(m *discordgo.Member) string {
+	switch {
+	case m.Nick != "":
+		return m.Nick
+	case m.User.GlobalName != "":
+		return m.User.GlobalName
 	}
-	if i.User != nil {
-		return i.User.ID
-	}
-	return ""
+	return m.User.Username
 }
 
 // parseMoveID reads a move button's custom ID back.

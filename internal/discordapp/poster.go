@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -21,12 +22,16 @@ type Poster struct {
 	broadcast string
 	channels  bool
 	log       bot.Logger
+
+	mu   sync.Mutex
+	self string // the bot's user ID, let into the private channels it opens
 }
 
 var (
 	_ bot.Poster        = (*Poster)(nil)
 	_ bot.Editor        = (*Poster)(nil)
 	_ bot.ChannelOpener = (*Poster)(nil)
+	_ bot.Inviter       = (*Poster)(nil)
 )
 
 // Poster returns the door's Poster.
@@ -74,7 +79,7 @@ func (p *Poster) send(ctx context.Context, channel, key string, m message) (stri
 	for i, e := range m.Embeds {
 		ms := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{e}, AllowedMentions: noPings()}
 		if i == 0 {
-			ms.Components = m.Components
+			ms.Components, ms.Content = m.Components, m.Content
 			if m.Mention != "" {
 				ms.AllowedMentions = noPings(m.Mention)
 			}
@@ -126,10 +131,21 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 	}
 	var ch *discordgo.Channel
 	var err error
-	if p.channels {
-		ch, err = p.s.GuildChannelCreateComplex(o.Workspace.ID, discordgo.GuildChannelCreateData{Name: name, Type: discordgo.ChannelTypeGuildText, Topic: o.Card.Heading()}, discordgo.WithContext(ctx))
-	} else {
-		ch, err = p.s.ThreadStartComplex(o.Origin, &discordgo.ThreadStart{Name: name, Type: discordgo.ChannelTypeGuildPublicThread, AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
+	switch {
+	case p.channels:
+		data := discordgo.GuildChannelCreateData{Name: name, Type: discordgo.ChannelTypeGuildText, Topic: o.Card.Heading()}
+		if o.Card.Private {
+			if data.PermissionOverwrites, err = p.privately(ctx, o); err != nil {
+				return "", err
+			}
+		}
+		ch, err = p.s.GuildChannelCreateComplex(o.Workspace.ID, data, discordgo.WithContext(ctx))
+	default:
+		kind := discordgo.ChannelTypeGuildPublicThread
+		if o.Card.Private {
+			kind = discordgo.ChannelTypeGuildPrivateThread
+		}
+		ch, err = p.s.ThreadStartComplex(o.Origin, &discordgo.ThreadStart{Name: name, Type: kind, AutoArchiveDuration: 10080}, discordgo.WithContext(ctx))
 	}
 	if err != nil {
 		return "", classify(err)
@@ -140,6 +156,52 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 		}
 	}
 	return ch.ID, nil
+}
+
+// seeing is what someone let into a private incident channel may do there.
+const seeing = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionReadMessageHistory
+
+// privately keeps a new channel to the declarer and the bot: the server's
+// everyone role (whose ID is the server's) may not see it.
+func (p *Poster) privately(ctx context.Context, o bot.Opening) ([]*discordgo.PermissionOverwrite, error) {
+	self, err := p.selfID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ows := []*discordgo.PermissionOverwrite{
+		{ID: o.Workspace.ID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionViewChannel},
+		{ID: self, Type: discordgo.PermissionOverwriteTypeMember, Allow: seeing | discordgo.PermissionManageChannels},
+	}
+	if snowflake.MatchString(o.Invite) {
+		ows = append(ows, &discordgo.PermissionOverwrite{ID: o.Invite, Type: discordgo.PermissionOverwriteTypeMember, Allow: seeing})
+	}
+	return ows, nil
+}
+
+// selfID is the bot's own user ID, asked until Discord has told it once.
+func (p *Poster) selfID(ctx context.Context) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.self == "" {
+		u, err := p.s.User("@me", discordgo.WithContext(ctx))
+		if err != nil {
+			return "", classify(err)
+		}
+		p.self = u.ID
+	}
+	return p.self, nil
+}
+
+// Invite lets someone given a role into a private incident's thread or
+// channel.
+func (p *Poster) Invite(ctx context.Context, i bot.Invitation) error {
+	if !snowflake.MatchString(i.User) {
+		return nil // a name typed by hand: no one to let in
+	}
+	if p.channels {
+		return classify(p.s.ChannelPermissionSet(i.Channel, i.User, discordgo.PermissionOverwriteTypeMember, seeing, 0, discordgo.WithContext(ctx)))
+	}
+	return classify(p.s.ThreadMemberAdd(i.Channel, i.User, discordgo.WithContext(ctx)))
 }
 
 // opened finds the thread or channel an earlier attempt opened for o, or

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/fsm"
 	"github.com/incidentbot/incidentbot/internal/chattest"
@@ -38,5 +40,44 @@ func TestPosterReopenWaitsWhenItCannotLook(t *testing.T) {
 	}
 	if got := len(fake.Channels()); got != 1 {
 		t.Errorf("%d threads; want the one", got)
+	}
+}
+
+// TestPosterPrivateIncident: a private incident's thread is private, and
+// its own channel (when so configured) is hidden from everyone but the
+// declarer and the bot; someone given a role is let in.
+func TestPosterPrivateIncident(t *testing.T) {
+	const declarer, assignee = "100000000000000011", "100000000000000022"
+	card := bot.Card{Ref: "INC-1", Number: 1, Title: "Leaked keys", Status: fsm.Investigating, Private: true}
+	ctx := context.Background()
+	for _, channels := range []bool{false, true} {
+		fake := chattest.NewDiscord(t)
+		s, err := discordapp.NewSession(chattest.DiscordToken, fake.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := discordapp.New(discordapp.Options{Session: s, Broadcast: broadcast, Channels: channels}).Poster()
+		id, err := p.OpenChannel(ctx, bot.Opening{Workspace: workspace, Card: card, Origin: "300000000000000001", Invite: declarer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Invite(ctx, bot.Invitation{Workspace: workspace, Channel: id, User: assignee}); err != nil {
+			t.Fatal(err)
+		}
+		c := fake.Channels()[0]
+		switch {
+		case !channels && (c.Type != discordgo.ChannelTypeGuildPrivateThread || len(c.Members) != 2 || c.Members[1] != assignee):
+			t.Errorf("thread: %+v; want a private thread with the declarer and the assignee", c)
+		case channels:
+			everyone := c.Overwrites[workspace.ID]
+			if everyone == nil || everyone.Deny&discordgo.PermissionViewChannel == 0 {
+				t.Errorf("channel overwrites %v: everyone can see it", c.Overwrites)
+			}
+			for _, who := range []string{declarer, assignee, chattest.DiscordAppID} {
+				if o := c.Overwrites[who]; o == nil || o.Allow&discordgo.PermissionViewChannel == 0 {
+					t.Errorf("channel overwrites: %s cannot see it", who)
+				}
+			}
+		}
 	}
 }

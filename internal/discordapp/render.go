@@ -41,10 +41,18 @@ func mention(ref string) string {
 // be sent as separate messages after the first) and, in the incident
 // channel, the buttons of the next moves.
 type message struct {
+	// Content carries the one deliberate mention (someone just given a
+	// role): Discord notifies no one mentioned in an embed.
+	Content    string                       `json:"content,omitempty"`
 	Embeds     []*discordgo.MessageEmbed    `json:"embeds"`
 	Components []discordgo.MessageComponent `json:"components,omitempty"`
 	Mention    string                       `json:"mention,omitempty"`
 }
+
+// maskedLink escapes the brackets of Markdown's masked links, so that
+// "[Reset password](https://…)" typed by a responder shows as typed instead
+// of as a link whose target readers cannot see.
+var maskedLink = strings.NewReplacer("[", `\[`, "]", `\]`)
 
 // render lays out a message. inChannel adds the buttons responders need.
 func render(m bot.Message, inChannel bool) message {
@@ -74,9 +82,14 @@ func render(m bot.Message, inChannel bool) message {
 		part, rest = split(rest, chunk)
 		out.Embeds = append(out.Embeds, &discordgo.MessageEmbed{Description: part, Color: e.Color})
 	}
+	for _, em := range out.Embeds {
+		em.Title, em.Description = maskedLink.Replace(em.Title), maskedLink.Replace(em.Description)
+		for _, f := range em.Fields {
+			f.Value = maskedLink.Replace(f.Value)
+		}
+	}
 	if snowflake.MatchString(m.Mention) {
-		out.Mention = m.Mention
-		e.Description = mention(m.Mention) + " " + e.Description
+		out.Mention, out.Content = m.Mention, mention(m.Mention)
 	}
 	if inChannel && (m.Kind == bot.MessageEntry || m.Kind == bot.MessageSummary) {
 		out.Components = buttons(c)
@@ -128,8 +141,11 @@ func modal(f *bot.Form) *discordgo.InteractionResponseData {
 		if field.Multiline {
 			style = discordgo.TextInputParagraph
 		}
-		if len(field.Choices) > 0 {
+		switch {
+		case len(field.Choices) > 0:
 			placeholder = strings.Join(field.Choices, ", ")
+		case field.Checkbox:
+			placeholder = "yes or no (no when left empty)"
 		}
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
 			CustomID: field.ID, Label: bot.Clip(field.Label, 45), Style: style, Placeholder: bot.Clip(placeholder, 100),

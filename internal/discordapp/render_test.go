@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/fsm"
@@ -70,5 +72,57 @@ func TestVerifierNeverPanics(t *testing.T) {
 	v := Verifier{Key: ed25519.PublicKey([]byte("short")), Now: func() time.Time { return time.Unix(1700000000, 0) }}
 	if err := v.Verify(h, []byte("{}")); err != ErrBadSignature {
 		t.Errorf("a key of the wrong length: %v, want ErrBadSignature", err)
+	}
+}
+
+// TestMaskedLinksShowAsTyped: a responder's "[text](url)" is not a link
+// whose target readers cannot see, in any embed text.
+func TestMaskedLinksShowAsTyped(t *testing.T) {
+	m := entry("[Reset password](https://evil.example) now")
+	m.Card.Title = "[Login](https://evil.example)"
+	m.Card.Components = []string{"[API](https://evil.example)"}
+	for _, e := range render(m, true).Embeds {
+		text := e.Title + e.Description
+		for _, f := range e.Fields {
+			text += f.Value
+		}
+		if strings.Contains(strings.ReplaceAll(text, `\[`, ""), "[") || strings.Contains(strings.ReplaceAll(text, `\]`, ""), "]") {
+			t.Errorf("unescaped brackets in %q", text)
+		}
+	}
+	if got := render(m, true).Embeds[0].Description; !strings.Contains(got, `\[Reset password\](https://evil.example) now`) {
+		t.Errorf("the update reads %q", got)
+	}
+}
+
+// TestOptionsOfWrongType: a value that is not of its option's type is
+// refused by name, never printed into a title.
+func TestOptionsOfWrongType(t *testing.T) {
+	opt := func(name string, typ discordgo.ApplicationCommandOptionType, v any) *discordgo.ApplicationCommandInteractionDataOption {
+		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: typ, Value: v}
+	}
+	for _, tc := range []struct {
+		name string
+		o    *discordgo.ApplicationCommandInteractionDataOption
+		want string // "" when refused
+	}{
+		{"String", opt("title", discordgo.ApplicationCommandOptionString, "DB down"), "DB down"},
+		{"Boolean", opt("private", discordgo.ApplicationCommandOptionBoolean, true), "true"},
+		{"User", opt("user", discordgo.ApplicationCommandOptionUser, "100000000000000555"), "<@100000000000000555>"},
+		{"MapAsTitle", opt("title", discordgo.ApplicationCommandOptionString, map[string]any{"a": "b"}), ""},
+		{"NumberAsTitle", opt("title", discordgo.ApplicationCommandOptionString, 12.0), ""},
+		{"StringAsBoolean", opt("private", discordgo.ApplicationCommandOptionBoolean, "yes"), ""},
+		{"NameAsUser", opt("user", discordgo.ApplicationCommandOptionUser, "alex"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := &discordgo.ApplicationCommandInteractionDataOption{Name: "declare", Options: []*discordgo.ApplicationCommandInteractionDataOption{tc.o}}
+			opts, err := options(sub, nil)
+			switch {
+			case tc.want == "" && (err == nil || !strings.Contains(bot.ErrorMessage(err), "The option "+tc.o.Name+" does not hold")):
+				t.Errorf("options = %v, %v; want a refusal naming %s", opts, err, tc.o.Name)
+			case tc.want != "" && (err != nil || opts[tc.o.Name] != tc.want):
+				t.Errorf("options = %v, %v; want %q", opts, err, tc.want)
+			}
+		})
 	}
 }

@@ -62,6 +62,8 @@ func StatusOf(err error) int {
 		return http.StatusNotFound
 	case bot.ECONFLICT:
 		return http.StatusConflict
+	case bot.EFORBIDDEN:
+		return http.StatusForbidden
 	case bot.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

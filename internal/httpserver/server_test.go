@@ -46,6 +46,7 @@ func TestStatusOf(t *testing.T) {
 		{bot.Errorf(bot.EINVALID, "x"), http.StatusBadRequest},
 		{bot.Errorf(bot.ENOTFOUND, "x"), http.StatusNotFound},
 		{bot.Errorf(bot.ECONFLICT, "x"), http.StatusConflict},
+		{bot.Errorf(bot.EFORBIDDEN, "x"), http.StatusForbidden},
 		{bot.Errorf(bot.EUNAVAILABLE, "x"), http.StatusServiceUnavailable},
 		{errors.New("boom"), http.StatusInternalServerError},
 	} {

@@ -35,7 +35,10 @@ func (s *Store) Find(ctx context.Context, l bot.Lookup) (bot.Found, error) {
 	if f.LastNumber, err = strconv.Atoi(res[1]); err != nil {
 		return bot.Found{}, fmt.Errorf("redisstore: incident counter of %s: %w", l.Workspace, err)
 	}
-	for _, raw := range res[2:] {
+	if f.Bound, err = strconv.Atoi(res[2]); err != nil {
+		return bot.Found{}, fmt.Errorf("redisstore: channel binding of %s: %w", l.Channel, err)
+	}
+	for _, raw := range res[3:] {
 		if raw == "" {
 			continue
 		}
@@ -76,7 +79,13 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 	if inc.Open() {
 		open = "1"
 	}
-	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds())}
+	auditJSON := []byte{}
+	if c.Audit != nil {
+		if auditJSON, err = json.Marshal(c.Audit); err != nil {
+			return bot.Reply{}, fmt.Errorf("redisstore: encoding the audit record of %s: %w", inc.Ref(), err)
+		}
+	}
+	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap}
 	for _, j := range c.Jobs {
 		b, err := json.Marshal(j)
 		if err != nil {
@@ -84,7 +93,7 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		}
 		args = append(args, b)
 	}
-	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox()}
+	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox(), k.audit()}
 	res, err := s.applyListed(ctx, c, keys, args)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("redisstore: apply to %s of %s: %w", inc.Ref(), c.Workspace, err)

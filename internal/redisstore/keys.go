@@ -21,7 +21,12 @@ const group = "delivery"
 type keys struct{ prefix string }
 
 // tagEscaper keeps braces in a workspace ID from ending the hash tag early.
-var tagEscaper = strings.NewReplacer("{", "%7B", "}", "%7D")
+// It escapes the escape character too, so that it is one-to-one: team "TA}"
+// and team "TA%7D" are two tenants with keys of their own.
+var (
+	tagEscaper   = strings.NewReplacer("%", "%25", "{", "%7B", "}", "%7D")
+	tagUnescaper = strings.NewReplacer("%25", "%", "%7B", "{", "%7D", "}")
+)
 
 func keysOf(ws bot.Workspace) keys {
 	return keys{prefix: fmt.Sprintf("ib:{ws:%s:%s}:", ws.Platform, tagEscaper.Replace(ws.ID))}
@@ -41,10 +46,26 @@ func (k keys) request(id string) string {
 func (k keys) outbox() string { return k.prefix + "outbox" }
 func (k keys) retry() string  { return k.prefix + "outbox:retry" }
 func (k keys) dead() string   { return k.prefix + "outbox:dead" }
+func (k keys) audit() string  { return k.prefix + "audit" }
 
 // held holds the jobs waiting for their turn in a lane, under
 // "<number>:<lane>:<seq>".
 func (k keys) held() string { return k.prefix + "outbox:held" }
+
+// workspaceOfKey reads the workspace out of one of its keys.
+func workspaceOfKey(key string) (bot.Workspace, bool) {
+	rest, ok := strings.CutPrefix(key, "ib:{ws:")
+	if !ok {
+		return bot.Workspace{}, false
+	}
+	tag, _, ok := strings.Cut(rest, "}")
+	if !ok {
+		return bot.Workspace{}, false
+	}
+	ws, ok := parseWorkspace(tag)
+	ws.ID = tagUnescaper.Replace(ws.ID)
+	return ws, ok
+}
 
 // parseWorkspace reads a member of workspacesKey: "<platform>:<id>".
 func parseWorkspace(s string) (bot.Workspace, bool) {

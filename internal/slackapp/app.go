@@ -29,6 +29,7 @@ type Options struct {
 // App is the Slack door.
 type App struct {
 	opt Options
+	dir *Directory
 }
 
 // New returns the Slack door.
@@ -36,7 +37,9 @@ func New(o Options) *App {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{opt: o}
+	a := &App{opt: o}
+	a.dir = newDirectory(a.opt.API, a.opt.Logger)
+	return a
 }
 
 // replyLimit keeps an answer well inside Slack's message limits and Socket
@@ -54,7 +57,10 @@ type ephemeral struct {
 func (a *App) slash(ctx context.Context, sc slack.SlashCommand) any {
 	req := bot.Request{
 		Workspace: bot.Workspace{Platform: bot.Slack, ID: sc.TeamID},
-		Channel:   sc.ChannelID, Actor: sc.UserID, Text: sc.Text, RequestID: sc.TriggerID,
+		Channel:   sc.ChannelID, Actor: sc.UserID, ActorName: sc.UserName, Text: sc.Text, RequestID: sc.TriggerID,
+	}
+	if sc.ChannelName == "privategroup" {
+		a.dir.remember(req.Workspace, sc.ChannelID, true)
 	}
 	reply, err := a.opt.Service.Handle(ctx, req)
 	if err != nil {
@@ -104,7 +110,7 @@ func (a *App) interact(ctx context.Context, cb slack.InteractionCallback) any {
 		}
 		req := bot.Request{
 			Workspace: bot.Workspace{Platform: bot.Slack, ID: cb.Team.ID},
-			Channel:   channel, Actor: cb.User.ID, RequestID: "view:" + cb.View.ID,
+			Channel:   channel, Actor: cb.User.ID, ActorName: cb.User.Name, RequestID: "view:" + cb.View.ID,
 		}
 		if _, err := a.opt.Service.Submit(ctx, req, sub); err != nil {
 			return formError(cb.View, bot.ErrorMessage(err))

@@ -84,7 +84,7 @@ func render(m bot.Message, inChannel bool) post {
 func facts(c bot.Card) slack.Block {
 	commander := "unassigned"
 	if u := c.Roles[bot.Commander]; u != "" {
-		commander = mention(u)
+		commander = escape(c.Person(u)) // named, not mentioned: every post carries it
 	}
 	components := "none named"
 	if len(c.Components) > 0 {

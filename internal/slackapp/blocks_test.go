@@ -44,13 +44,14 @@ func TestRenderGolden(t *testing.T) {
 }
 
 // TestUserTextPingsNoOne: mentions typed by a responder reach Slack escaped,
-// everywhere a user's words appear; only the bot's own role mentions are real.
+// everywhere a user's words appear; only the bot's own role mentions are real,
+// and the commander shown on every post is named, not mentioned.
 func TestUserTextPingsNoOne(t *testing.T) {
 	m := entry("<!channel> please look, <!here> <@U0ATTACK> <!subteam^S1>")
 	m.Card.Title = "<!everyone> down"
 	m.Card.Components = []string{"<!channel>"}
 	out := string(bottest.JSON(t, render(m, true)))
-	for _, ping := range []string{"<!channel>", "<!here>", "<@U0ATTACK>", "<!subteam", "<!everyone>"} {
+	for _, ping := range []string{"<!channel>", "<!here>", "<@U0ATTACK>", "<!subteam", "<!everyone>", "<@U0COMMAND>"} {
 		if strings.Contains(out, ping) {
 			t.Errorf("%q reaches Slack unescaped:\n%s", ping, out)
 		}
@@ -58,8 +59,8 @@ func TestUserTextPingsNoOne(t *testing.T) {
 	if !strings.Contains(out, "&lt;!channel&gt; please look") {
 		t.Errorf("the update is not in the post, escaped:\n%s", out)
 	}
-	if !strings.Contains(out, "<@U0COMMAND>") {
-		t.Errorf("the commander, a deliberate mention, is missing:\n%s", out)
+	if !strings.Contains(out, "*Commander*\\n@U0COMMAND") {
+		t.Errorf("the commander is not named:\n%s", out)
 	}
 }
 

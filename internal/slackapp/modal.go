@@ -62,7 +62,10 @@ func modal(f *bot.Form, channel string) slack.ModalViewRequest {
 	var blocks []slack.Block
 	for _, field := range f.Fields {
 		var el slack.BlockElement
-		if len(field.Choices) > 0 {
+		switch {
+		case field.Checkbox:
+			el = slack.NewCheckboxGroupsBlockElement(field.ID, slack.NewOptionBlockObject("true", plain("Yes"), nil))
+		case len(field.Choices) > 0:
 			var opts []*slack.OptionBlockObject
 			var initial *slack.OptionBlockObject
 			for _, c := range field.Choices {
@@ -75,7 +78,7 @@ func modal(f *bot.Form, channel string) slack.ModalViewRequest {
 			sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(field.Label), field.ID, opts...)
 			sel.InitialOption = initial
 			el = sel
-		} else {
+		default:
 			in := slack.NewPlainTextInputBlockElement(plain(field.Placeholder), field.ID)
 			in.Multiline, in.InitialValue, in.MaxLength = field.Multiline, field.Value, min(field.MaxLength, 3000)
 			el = in
@@ -109,6 +112,9 @@ func submission(view slack.View) (bot.Submission, string, error) {
 				v := a.Value
 				if a.SelectedOption.Value != "" {
 					v = a.SelectedOption.Value
+				}
+				for _, o := range a.SelectedOptions {
+					v = o.Value // a ticked checkbox: "true"
 				}
 				values[blockID] = v
 			}

@@ -25,8 +25,11 @@ func (r *rig) submit(values map[string]string) string {
 	state := map[string]map[string]slack.BlockAction{}
 	for id, v := range values {
 		state[id] = map[string]slack.BlockAction{id: {Value: v}}
-		if id == "impact" {
+		switch id {
+		case "impact":
 			state[id] = map[string]slack.BlockAction{id: {SelectedOption: slack.OptionBlockObject{Value: v}}}
+		case "private": // a checkbox: ticked is its one option selected
+			state[id] = map[string]slack.BlockAction{id: {SelectedOptions: []slack.OptionBlockObject{{Value: v}}}}
 		}
 	}
 	cb := slack.InteractionCallback{
@@ -102,6 +105,32 @@ func TestDeclareFormAndButtons(t *testing.T) {
 	}
 	if got := r.command(ch.ID, "show"); !strings.Contains(got, "- identified ") || !strings.Contains(got, "An index was dropped.") {
 		t.Errorf("the report does not hold the update from the form:\n%s", got)
+	}
+}
+
+// TestDeclareFormPrivate: the declare form's checkbox makes the incident
+// private: a private channel, nothing broadcast.
+func TestDeclareFormPrivate(t *testing.T) {
+	r := newRig(t)
+	r.command(general, "declare")
+	var box *slack.CheckboxGroupsBlockElement
+	for _, b := range r.fake.Views()[0].View.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID == "private" {
+			box, _ = in.Element.(*slack.CheckboxGroupsBlockElement)
+		}
+	}
+	if box == nil || len(box.Options) != 1 || box.Options[0].Value != "true" {
+		t.Fatalf("the declare form has no private checkbox: %+v", r.fake.Views()[0].View.Blocks.BlockSet)
+	}
+	if got := r.submit(map[string]string{"title": "Salary data exposed", "private": "true"}); got != "" {
+		t.Fatalf("submitting answered %q", got)
+	}
+	r.settle()
+	if ch := r.incidentChannel(); !ch.Private {
+		t.Errorf("channel %+v is not private", ch)
+	}
+	if n := len(r.fake.Messages(broadcast)); n != 0 {
+		t.Errorf("%d posts reached the stakeholders", n)
 	}
 }
 

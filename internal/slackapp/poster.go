@@ -24,6 +24,7 @@ var (
 	_ bot.Poster        = (*Poster)(nil)
 	_ bot.Editor        = (*Poster)(nil)
 	_ bot.ChannelOpener = (*Poster)(nil)
+	_ bot.Inviter       = (*Poster)(nil)
 )
 
 // Poster returns the door's Poster.
@@ -115,8 +116,8 @@ func (p *Poster) Edit(ctx context.Context, e bot.Edit) error {
 	return classify(err)
 }
 
-// OpenChannel creates inc-<n>-<slug>, with a suffix when the name is taken,
-// invites the declarer and sets the topic. Only creating the channel can fail
+// OpenChannel creates inc-<n>-<slug> (private for a private incident), with
+// a suffix when the name is taken, invites the declarer and sets the topic. Only creating the channel can fail
 // the job: a retry after a failed invite would open a second channel.
 func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error) {
 	base := channelName(o.Card.Number, o.Card.Title)
@@ -127,7 +128,7 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 		if i > 1 {
 			name = suffixed(base, i)
 		}
-		ch, err = p.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name})
+		ch, err = p.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: o.Card.Private})
 		var se slack.SlackErrorResponse
 		if !errors.As(err, &se) || se.Err != "name_taken" {
 			break
@@ -135,7 +136,7 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 		if o.Retry && i == 1 {
 			// The earlier attempt may have opened it and lost the answer:
 			// take it, and still invite and set the topic it may not have.
-			id, lookErr := p.channelNamed(ctx, name)
+			id, lookErr := p.channelNamed(ctx, name, o.Card.Private)
 			if lookErr != nil {
 				return "", lookErr
 			}
@@ -161,8 +162,12 @@ func (p *Poster) OpenChannel(ctx context.Context, o bot.Opening) (string, error)
 // It returns "" when there is none, or when Slack refuses the look (then a
 // new channel beats none); an error when Slack cannot be asked now, so the
 // job is retried rather than open a second channel.
-func (p *Poster) channelNamed(ctx context.Context, name string) (string, error) {
-	params := &slack.GetConversationsParameters{Types: []string{"public_channel"}, ExcludeArchived: true, Limit: 1000}
+func (p *Poster) channelNamed(ctx context.Context, name string, private bool) (string, error) {
+	kind := "public_channel"
+	if private {
+		kind = "private_channel" // listed to the bot, which is in every private channel it made
+	}
+	params := &slack.GetConversationsParameters{Types: []string{kind}, ExcludeArchived: true, Limit: 1000}
 	for range 10 {
 		chs, cursor, err := p.api.GetConversationsContext(ctx, params)
 		var refused slack.SlackErrorResponse
@@ -184,6 +189,20 @@ func (p *Poster) channelNamed(ctx context.Context, name string) (string, error) 
 		params.Cursor = cursor
 	}
 	return "", nil
+}
+
+// Invite brings someone given a role into a private incident's channel.
+// Someone already in it is where they should be.
+func (p *Poster) Invite(ctx context.Context, i bot.Invitation) error {
+	if !userID.MatchString(i.User) {
+		return nil // a name typed by hand: no one to invite
+	}
+	_, err := p.api.InviteUsersToConversationContext(ctx, i.Channel, i.User)
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "already_in_channel" {
+		return nil
+	}
+	return classify(err)
 }
 
 // topic shows the incident's status line as the channel's topic; a failure

@@ -110,3 +110,31 @@ func TestPosterReopenWaitsWhenItCannotLook(t *testing.T) {
 		t.Errorf("%d channels; want the one", got)
 	}
 }
+
+// TestPosterPrivateIncident: a private incident's channel is created private
+// with the declarer in it; someone given a role is invited, once; a retried
+// opening finds the private channel its earlier attempt made.
+func TestPosterPrivateIncident(t *testing.T) {
+	fake, p := newPoster(t)
+	ctx := context.Background()
+	card := posterCard
+	card.Private = true
+	o := bot.Opening{Workspace: workspace, Card: card, Origin: general, Invite: "U0DANA"}
+	id, err := p.OpenChannel(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := p.Invite(ctx, bot.Invitation{Workspace: workspace, Channel: id, User: "U0SAM"}); err != nil {
+			t.Fatalf("invite: %v", err)
+		}
+	}
+	chs := fake.Channels()
+	if len(chs) != 1 || !chs[0].Private || fmt.Sprint(chs[0].Members) != "[U0DANA U0SAM]" {
+		t.Errorf("channels %+v; want one private channel with the declarer and the assignee", chs)
+	}
+	o.Retry = true
+	if again, err := p.OpenChannel(ctx, o); err != nil || again != id {
+		t.Errorf("a retried opening gave %q, %v; want %q", again, err, id)
+	}
+}

@@ -1,9 +1,10 @@
 -- Apply one change atomically: check the version read, write the incident,
 -- append the timeline entry, update the indexes, enqueue the posts, and
 -- remember the reply under the request ID.
--- KEYS: 1 request, 2 incident, 3 timeline, 4 seq, 5 open, 6 all, 7 outbox
+-- KEYS: 1 request, 2 incident, 3 timeline, 4 seq, 5 open, 6 all, 7 outbox, 8 audit
 -- ARGV: 1 new version, 2 incident json, 3 number, 4 open (1|0), 5 declared (ms),
---       6 entry json or '', 7 reply json, 8 reply TTL (s), 9.. job json
+--       6 entry json or '', 7 reply json, 8 reply TTL (s), 9 audit json or '',
+--       10 records the audit trail keeps, 11.. job json
 -- Returns {"prior", reply} | {"conflict"} | {"ok"}
 local prior = redis.call('GET', KEYS[1])
 if prior then
@@ -31,8 +32,11 @@ if ARGV[4] == '1' then
 else
   redis.call('ZREM', KEYS[5], ARGV[3])
 end
-for i = 9, #ARGV do
+for i = 11, #ARGV do
   redis.call('XADD', KEYS[7], '*', 'job', ARGV[i])
+end
+if ARGV[9] ~= '' then
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[10], '*', 'record', ARGV[9])
 end
 redis.call('SET', KEYS[1], ARGV[7], 'EX', ARGV[8])
 return {'ok'}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/config"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+// printAudit is `incidentbot audit`: every record of one workspace's trail,
+// or of all of them, as JSON lines an operator can grep or ship elsewhere.
+func printAudit(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	wsFlag := fs.String("workspace", "", "")
+	sinceFlag := fs.String("since", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return errors.New("usage: incidentbot audit [--workspace slack:T0123] [--since 2025-10-30T00:00:00Z]")
+	}
+	var since time.Time
+	if *sinceFlag != "" {
+		t, err := time.Parse(time.RFC3339, *sinceFlag)
+		if err != nil {
+			return fmt.Errorf("--since %q is not a time like 2025-10-30T00:00:00Z", *sinceFlag)
+		}
+		since = t
+	}
+	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	var workspaces []bot.Workspace
+	if *wsFlag != "" {
+		platform, id, ok := strings.Cut(*wsFlag, ":")
+		if !ok || id == "" {
+			return fmt.Errorf("--workspace %q is not <platform>:<id>, like slack:T0123 or discord:81384788765712384", *wsFlag)
+		}
+		workspaces = []bot.Workspace{{Platform: bot.Platform(platform), ID: id}}
+	} else if workspaces, err = store.AuditWorkspaces(ctx); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	for _, ws := range workspaces {
+		recs, err := store.AuditTrail(ctx, bot.AuditQuery{Workspace: ws, Since: since})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return fmt.Errorf("writing: %w", err)
+			}
+		}
+	}
+	return nil
+}
