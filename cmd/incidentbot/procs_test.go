@@ -91,16 +91,29 @@ func freePort(t *testing.T) int {
 // botProcess is the real binary, run as a replica would be, that a test can
 // kill -9 and start again.
 type botProcess struct {
-	t    *testing.T
-	env  []string
-	addr string
-	cmd  *exec.Cmd
-	logs *syncBuffer
+	t      *testing.T
+	env    []string
+	addr   string
+	nofile int // the open-file limit it runs under; 0 for the test's own
+	cmd    *exec.Cmd
+	logs   *syncBuffer
 }
 
 func startBot(t *testing.T, vars map[string]string) *botProcess {
 	t.Helper()
-	b := &botProcess{t: t, addr: freeAddr(t), logs: &syncBuffer{}}
+	return launchBot(t, 0, vars)
+}
+
+// startBotLimited is startBot under an open-file limit of nofile, soft and
+// hard, as `ulimit -n` sets it for a service.
+func startBotLimited(t *testing.T, nofile int, vars map[string]string) *botProcess {
+	t.Helper()
+	return launchBot(t, nofile, vars)
+}
+
+func launchBot(t *testing.T, nofile int, vars map[string]string) *botProcess {
+	t.Helper()
+	b := &botProcess{t: t, addr: freeAddr(t), nofile: nofile, logs: &syncBuffer{}}
 	b.env = append(os.Environ(), "INCIDENTBOT_ADDR="+b.addr)
 	for k, v := range vars {
 		b.env = append(b.env, k+"="+v)
@@ -113,6 +126,10 @@ func startBot(t *testing.T, vars map[string]string) *botProcess {
 func (b *botProcess) start() {
 	b.t.Helper()
 	b.cmd = exec.Command(build(b.t), "serve")
+	if b.nofile > 0 {
+		// exec, so that the process the test kills is the bot itself.
+		b.cmd = exec.Command("sh", "-c", `ulimit -n "$1" && exec "$0" serve`, build(b.t), strconv.Itoa(b.nofile))
+	}
 	b.cmd.Env, b.cmd.Stderr = b.env, b.logs
 	if err := b.cmd.Start(); err != nil {
 		b.t.Fatal(err)

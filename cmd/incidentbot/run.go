@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -148,12 +147,12 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		wg.Go(func() { errc <- r(ctx) })
 	}
 	if m.listen {
-		ln, err := net.Listen("tcp", cfg.Addr)
+		ln, err := httpserver.Listen(cfg.Addr, cfg.MaxConns)
 		if err != nil {
 			return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 		}
-		log.Info("listening", "addr", ln.Addr().String())
-		srv := &http.Server{Handler: httpserver.NewServer(d.routes), ReadHeaderTimeout: 5 * time.Second}
+		log.Info("listening", "addr", ln.Addr().String(), "max_conns", ln.Max())
+		srv := httpserver.New(httpserver.NewServer(d.routes))
 		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
 		defer shutdown(srv)
 	}

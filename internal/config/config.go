@@ -25,6 +25,9 @@ type Config struct {
 	Org string
 	// Addr is the HTTP listen address.
 	Addr string
+	// MaxConns bounds the HTTP connections open at once; 0 leaves the bound
+	// to what the open-file limit allows.
+	MaxConns int
 	// Postmortem is the operator's draft template, or nil for the built-in one.
 	Postmortem *template.Template
 	// Location is the zone timeline times are shown in.
@@ -80,7 +83,7 @@ func (d Discord) Enabled() bool { return d.BotToken != "" }
 // README's table lists them.
 func Variables() []string {
 	return []string{
-		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
+		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_MAX_CONNS", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
 		"INCIDENTBOT_REMIND_AFTER",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
@@ -119,6 +122,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
 		add("INCIDENTBOT_ADDR %q is not a listen address like :8080 or 127.0.0.1:8080", c.Addr)
+	}
+	if v := env("INCIDENTBOT_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < minMaxConns || n > maxMaxConns {
+			add("INCIDENTBOT_MAX_CONNS must be a number of connections from %d to %d", minMaxConns, maxMaxConns)
+		}
+		c.MaxConns = n
 	}
 	if c.RedisURL != "" && !validRedisURL(c.RedisURL) {
 		add("REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL")
@@ -232,6 +242,14 @@ func duration(v, name string, def, least time.Duration, add func(string, ...any)
 	}
 	return d
 }
+
+// The range of INCIDENTBOT_MAX_CONNS. When the bound is reached the
+// connection waiting longest is closed, so a bound of a few would close
+// working ones; a million is past any open-file limit worth setting.
+const (
+	minMaxConns = 16
+	maxMaxConns = 1_000_000
+)
 
 // maxRemindAfter bounds INCIDENTBOT_REMIND_AFTER: reminders look only at
 // workspaces that queued a post within the last hour, and a reminder is such

@@ -93,6 +93,11 @@ func TestLoad(t *testing.T) {
 			want: config.Config{RedisURL: "rediss://:pw@redis.internal:6380/2", Org: "Customer.io", Addr: "127.0.0.1:9090", Location: berlin},
 		},
 		{
+			name: "MaxConns",
+			env:  map[string]string{"INCIDENTBOT_MAX_CONNS": " 500 "},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", MaxConns: 500, Location: time.UTC},
+		},
+		{
 			name: "RedisSentinel",
 			env:  map[string]string{"REDIS_URL": "redis://sentinel-1:26379/0?master_name=main&addr=sentinel-2:26379"},
 			want: config.Config{RedisURL: "redis://sentinel-1:26379/0?master_name=main&addr=sentinel-2:26379", Org: "Our organisation", Addr: ":8080", Location: time.UTC},
@@ -238,6 +243,10 @@ func TestLoadProblem(t *testing.T) {
 		{"AddrWithoutPort", pairs("INCIDENTBOT_ADDR", "8080"), `INCIDENTBOT_ADDR "8080" is not a listen address`},
 		{"AddrHostOnly", pairs("INCIDENTBOT_ADDR", "localhost"), `INCIDENTBOT_ADDR "localhost" is not a listen address`},
 		{"AddrTooManyColons", pairs("INCIDENTBOT_ADDR", "a:b:c"), `INCIDENTBOT_ADDR "a:b:c" is not a listen address`},
+		{"MaxConnsNotANumber", pairs("INCIDENTBOT_MAX_CONNS", "many"), "INCIDENTBOT_MAX_CONNS must be a number of connections from 16 to 1000000"},
+		{"MaxConnsZero", pairs("INCIDENTBOT_MAX_CONNS", "0"), "INCIDENTBOT_MAX_CONNS must be a number of connections from 16 to 1000000"},
+		{"MaxConnsTooFew", pairs("INCIDENTBOT_MAX_CONNS", "15"), "INCIDENTBOT_MAX_CONNS must be a number of connections from 16 to 1000000"},
+		{"MaxConnsTooMany", pairs("INCIDENTBOT_MAX_CONNS", "1000001"), "INCIDENTBOT_MAX_CONNS must be a number of connections from 16 to 1000000"},
 		{"RedisURLHTTP", pairs("REDIS_URL", "http://redis:6379"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
 		{"RedisURLHostPort", pairs("REDIS_URL", "localhost:6379"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
 		{"RedisURLWithoutHost", pairs("REDIS_URL", "redis:6379"), "REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL"},
