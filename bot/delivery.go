@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"os"
 	"sync"
 	"time"
 )
@@ -13,222 +15,303 @@ import (
 type DeliveryOptions struct {
 	Outbox  Outbox
 	Posters map[Platform]Poster
-	Clock   Clock
 	Logger  Logger
-	// Consumer names this replica in the outbox's consumer group.
-	Consumer string
-	// MaxAttempts is how many failures a job may have before it is parked.
+	// Replica names this replica in leases and logs: stable across restarts
+	// where the platform gives a name (INCIDENTBOT_REPLICA, the hostname).
+	Replica string
+	// Workers is how many lanes this replica delivers at once.
+	Workers int
+	// MaxAttempts is how many failures a job may have before it is parked;
+	// a rate limit is not a failure.
 	MaxAttempts int
 	// BaseDelay and MaxDelay bound the exponential backoff between attempts.
 	BaseDelay, MaxDelay time.Duration
-	// Scan is how often the outbox is asked for workspaces new to this replica.
-	Scan time.Duration
-	// Idle is the longest a pump waits between looks at an outbox with
-	// nothing in it: how late a post queued by another replica may start.
-	Idle time.Duration
+	// Lease is how long a lane stays with this replica without word from it;
+	// it is renewed while a call is in flight.
+	Lease time.Duration
+	// Sweep is how often the outbox is asked for due retries and expired
+	// leases; new posts are signalled and need no sweep.
+	Sweep time.Duration
 	// PostTimeout bounds one call to a platform.
 	PostTimeout time.Duration
+	// Grace is how long calls in flight may finish after Run's context ends.
+	Grace time.Duration
 }
 
-// Delivery is the loop that takes jobs from the outbox to the platforms: in
-// order per lane, retried with backoff and jitter, parked (never dropped)
-// when they keep failing. Any number of replicas may run one.
+// Delivery takes jobs from the outbox to the platforms: in order per lane,
+// each lane held by one replica at a time under a lease, retried with
+// backoff, waiting out rate limits for the whole bucket, parked (never
+// dropped) when they keep failing. Any number of replicas may run one; an
+// idle one costs a blocking read and a sweep every few seconds, however many
+// workspaces there are.
 type Delivery struct {
-	opt DeliveryOptions
+	opt       DeliveryOptions
+	platforms []Platform
 
-	mu     sync.Mutex
-	wakes  map[Workspace]chan struct{} // one per running pump
-	rescan chan struct{}
+	mu      sync.Mutex
+	queued  map[Workspace]bool // in work, or about to be
+	work    chan Workspace
+	stopped bool
 }
 
 // NewDelivery returns a Delivery with defaults filled in.
 func NewDelivery(o DeliveryOptions) *Delivery {
-	if o.Clock == nil {
-		o.Clock = SystemClock{}
-	}
 	if o.Logger == nil {
 		o.Logger = nopLogger{}
 	}
-	if o.Consumer == "" {
-		o.Consumer = fmt.Sprintf("replica-%08x", rand.Uint32())
+	if o.Replica == "" {
+		o.Replica = ReplicaName("")
 	}
-	if o.MaxAttempts == 0 {
-		o.MaxAttempts = 20
+	o.Workers = cmpOr(o.Workers, 8)
+	o.MaxAttempts = cmpOr(o.MaxAttempts, 20)
+	o.BaseDelay = cmpOr(o.BaseDelay, time.Second)
+	o.MaxDelay = cmpOr(o.MaxDelay, 5*time.Minute)
+	o.PostTimeout = cmpOr(o.PostTimeout, 10*time.Second)
+	o.Lease = cmpOr(o.Lease, 30*time.Second)
+	o.Sweep = cmpOr(o.Sweep, 2*time.Second)
+	o.Grace = cmpOr(o.Grace, 10*time.Second)
+	d := &Delivery{opt: o, queued: map[Workspace]bool{}, work: make(chan Workspace, 4096)}
+	for p := range o.Posters {
+		d.platforms = append(d.platforms, p)
 	}
-	if o.BaseDelay == 0 {
-		o.BaseDelay = time.Second
-	}
-	if o.MaxDelay == 0 {
-		o.MaxDelay = 5 * time.Minute
-	}
-	if o.Scan == 0 {
-		o.Scan = 2 * time.Second
-	}
-	if o.Idle == 0 {
-		o.Idle = 250 * time.Millisecond
-	}
-	if o.PostTimeout == 0 {
-		o.PostTimeout = 10 * time.Second
-	}
-	return &Delivery{opt: o, wakes: map[Workspace]chan struct{}{}, rescan: make(chan struct{}, 1)}
+	return d
 }
 
-// Wake tells the pump of ws that posts were just queued, so this replica
-// delivers them at once instead of at its next look.
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// ReplicaName is name, else the hostname, else a random name: what leases
+// and logs call this replica.
+func ReplicaName(name string) string {
+	if name != "" {
+		return name
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return fmt.Sprintf("%s-%d", h, os.Getpid())
+	}
+	return fmt.Sprintf("replica-%08x", rand.Uint32())
+}
+
+// Wake tells this replica that posts of ws were just queued, so it delivers
+// them at once.
 func (d *Delivery) Wake(ws Workspace) {
+	if _, ok := d.opt.Posters[ws.Platform]; !ok {
+		return
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if ch, ok := d.wakes[ws]; ok {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+	if d.queued[ws] || d.stopped {
 		return
 	}
-	d.wakes[ws] = nil // Run starts its pump
 	select {
-	case d.rescan <- struct{}{}:
-	default:
+	case d.work <- ws:
+		d.queued[ws] = true
+	default: // full: the sweep finds it
 	}
 }
 
-// Run delivers until ctx is done: one pump per workspace whose platform this
-// replica has a Poster for.
+// Run delivers until ctx is done, then lets the calls in flight finish
+// within Grace and gives their lanes back.
 func (d *Delivery) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	tick := time.NewTicker(d.opt.Scan)
-	defer tick.Stop()
-	for {
-		wss, err := d.opt.Outbox.Workspaces(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.opt.Logger.Warn("delivery: listing workspaces", "err", err)
-		}
-		d.mu.Lock()
-		for ws := range d.wakes {
-			wss = append(wss, ws) // woken before the outbox listed them
-		}
-		for _, ws := range wss {
-			if _, ok := d.opt.Posters[ws.Platform]; ok && d.wakes[ws] == nil {
-				wake := make(chan struct{}, 1)
-				d.wakes[ws] = wake
-				wg.Go(func() { d.pump(ctx, ws, wake) })
-			}
-		}
-		d.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		case <-d.rescan:
-		}
+	if len(d.platforms) == 0 {
+		<-ctx.Done()
+		return nil
 	}
+	var wg sync.WaitGroup
+	for range d.opt.Workers {
+		wg.Go(func() { d.worker(ctx) })
+	}
+	wg.Go(func() { d.listen(ctx) })
+	wg.Go(func() { d.sweep(ctx) })
+	<-ctx.Done()
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
+	wg.Wait()
+	return nil
 }
 
-// pump claims and delivers the jobs of one workspace until ctx is done. With
-// nothing to do it looks again ever less often, up to Idle, or at once when
-// woken.
-func (d *Delivery) pump(ctx context.Context, ws Workspace, wake <-chan struct{}) {
-	pause, idle := d.opt.BaseDelay, time.Millisecond
+// listen waits for workspaces other replicas signal.
+func (d *Delivery) listen(ctx context.Context) {
+	pause := d.opt.BaseDelay
 	for ctx.Err() == nil {
-		jobs, err := d.opt.Outbox.Claim(ctx, ws, d.opt.Consumer, 16)
+		ws, ok, err := d.opt.Outbox.Ready(ctx, d.platforms, time.Second) // short: a blocked read does not see ctx end
 		switch {
 		case err != nil && ctx.Err() == nil:
-			d.opt.Logger.Warn("delivery: claiming jobs", "workspace", ws.String(), "err", err)
+			d.opt.Logger.Warn("delivery: waiting for posts", "err", err)
 			sleep(ctx, pause)
-			pause = min(2*pause, 5*time.Second) // back soon once Redis is
-			continue
-		case len(jobs) == 0:
-			t := time.NewTimer(idle)
-			select {
-			case <-ctx.Done():
-			case <-wake:
-			case <-t.C:
+			pause = min(2*pause, 5*time.Second)
+		case ok:
+			pause = d.opt.BaseDelay
+			d.Wake(ws)
+		}
+	}
+}
+
+// sweep looks every Sweep for due retries and expired leases.
+func (d *Delivery) sweep(ctx context.Context) {
+	tick := time.NewTicker(d.opt.Sweep)
+	defer tick.Stop()
+	failing := false
+	for {
+		wss, err := d.opt.Outbox.Due(ctx, d.platforms)
+		if err != nil && ctx.Err() == nil && !failing {
+			d.opt.Logger.Warn("delivery: looking for due posts", "err", err)
+		}
+		failing = err != nil // one line per outage, not one per sweep
+		for _, ws := range wss {
+			d.Wake(ws)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// worker delivers the lanes of the workspaces it is given, one lane at a
+// time, until none has a job whose turn has come.
+func (d *Delivery) worker(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ws := <-d.work:
+			d.mu.Lock()
+			delete(d.queued, ws) // a wake from now on comes round again
+			d.mu.Unlock()
+			d.drain(ctx, ws)
+		}
+	}
+}
+
+func (d *Delivery) drain(ctx context.Context, ws Workspace) {
+	for ctx.Err() == nil {
+		l, ok, err := d.opt.Outbox.Take(ctx, ws, d.opt.Replica, d.opt.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.opt.Logger.Warn("delivery: taking a lane", "workspace", ws.String(), "err", err)
 			}
-			t.Stop()
-			idle = min(2*idle, d.opt.Idle)
-			continue
+			return // the sweep brings it back
 		}
-		pause, idle = d.opt.BaseDelay, time.Millisecond
-		for _, job := range jobs {
-			d.Deliver(ctx, job)
+		if !ok {
+			return
 		}
+		d.Deliver(ctx, l)
 	}
 }
 
-// Deliver takes one claimed job as far as it can go now: delivered, held for
-// its turn, put back for later, or parked. Every path leaves the job
-// accounted for in the outbox.
-func (d *Delivery) Deliver(ctx context.Context, job Job) {
-	log := jobLog{d.opt.Logger, job}
-	refs, ok := d.turn(ctx, log, job)
-	if !ok {
+// Deliver takes one leased lane's job as far as it can go now: delivered,
+// rescheduled, or parked. Every path gives the lane back.
+func (d *Delivery) Deliver(ctx context.Context, l Lease) {
+	log := jobLog{d.opt.Logger, l.Job}
+	switch {
+	case l.Bad != nil:
+		log.Error("delivery: an unreadable post parked in the dead-letter stream", "lane", l.Lane, "err", l.Bad)
+		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, l.Bad.Error()) })
+		return
+	case l.Job.V > JobVersion:
+		// Queued by a newer replica: leave it to one that can read it.
+		log.Warn("delivery: a post of a newer format; leaving it to a newer replica", "version", l.Job.V)
+		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, time.Minute, false) })
 		return
 	}
-	pctx, cancel := context.WithTimeout(ctx, d.opt.PostTimeout)
-	res, err := d.perform(pctx, job, refs)
-	cancel()
-	if err == nil {
-		d.finish(ctx, log, job, res)
-		return
-	}
-	job.Attempt++
+	res, err := d.attempt(ctx, l)
+	job := l.Job
+	var limited *RetryAfterError
 	var permanent PermanentError
-	if job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
-		log.Error("delivery: post parked in the dead-letter stream; it will not be retried", "attempts", job.Attempt, "err", err)
-		if perr := d.opt.Outbox.Park(ctx, job, err.Error()); perr != nil {
-			log.Error("delivery: parking failed; the job will be reclaimed", "err", perr)
-		}
+	switch {
+	case err == nil:
+		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Done(ctx, l, res) })
+		return
+	case errors.As(err, &limited):
+		// Not a failure: nothing went out, and the whole bucket waits.
+		log.Warn("delivery: rate limited; the bucket waits", "bucket", job.Bucket(), "for", limited.After)
+		l.Job.Uncertain = false
+		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, limited.After, true) })
 		return
 	}
-	wait, asked := retryAfter(err)
-	if !asked {
-		wait = d.backoff(job.Attempt)
+	l.Job.Attempt++
+	if l.Job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
+		log.Error("delivery: post parked in the dead-letter stream; incidentbot outbox replay sends it again", "attempts", l.Job.Attempt, "err", err)
+		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, err.Error()) })
+		return
 	}
-	log.Warn("delivery: post failed; retrying", "attempt", job.Attempt, "in", wait, "err", err)
-	d.put(ctx, log, job, d.opt.Clock.Now().Add(wait))
+	l.Job.Uncertain = mayHaveGoneOut(err)
+	wait := d.backoff(l.Job.Attempt)
+	log.Warn("delivery: post failed; retrying", "attempt", l.Job.Attempt, "in", wait, "err", err)
+	d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, wait, false) })
 }
 
-// turn returns what earlier jobs of the lane left when it is the job's turn.
-// Otherwise the job is finished (a reclaimed job done meanwhile) or held
-// until the job before it finishes, which keeps a lane in order without
-// passing over the same jobs again and again.
-func (d *Delivery) turn(ctx context.Context, log jobLog, job Job) (Refs, bool) {
-	for range 2 {
-		refs, err := d.opt.Outbox.Refs(ctx, job)
-		if err != nil {
-			log.Warn("delivery: reading refs; the job will be reclaimed", "err", err)
-			return Refs{}, false
+// attempt makes the call, renewing the lease while it is in flight. After
+// Run's context ends the call still has Grace to finish: a post cut off
+// mid-flight is one that may be shown twice.
+func (d *Delivery) attempt(ctx context.Context, l Lease) (Result, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opt.PostTimeout)
+	defer cancel()
+	stopGrace := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(d.opt.Grace, cancel)
+		context.AfterFunc(cctx, func() { t.Stop() })
+	})
+	defer stopGrace()
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		tick := time.NewTicker(d.opt.Lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-tick.C:
+				if err := d.opt.Outbox.Renew(cctx, l, d.opt.Lease); err != nil && cctx.Err() == nil {
+					jobLog{d.opt.Logger, l.Job}.Warn("delivery: renewing a lease", "err", err)
+				}
+			}
 		}
-		done := refs.Delivered[job.Lane]
-		switch {
-		case job.Seq == done+1:
-			return refs, true
-		case job.Seq <= done:
-			d.finish(ctx, log, job, Result{})
-			return Refs{}, false
+	}()
+	res, err := d.perform(cctx, l)
+	cancel()
+	<-renewed
+	return res, err
+}
+
+// record writes what became of a lane's job, trying a few times: a post that
+// went out but is not recorded goes out again once the lease expires. It
+// outlives Run's context, so a replica shutting down gives its lanes back.
+func (d *Delivery) record(log jobLog, write func(context.Context) error) {
+	var err error
+	for try := range 5 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = write(ctx)
+		cancel()
+		if err == nil || errors.Is(err, ErrStaleLease) {
+			break
 		}
-		held, err := d.opt.Outbox.Hold(ctx, job)
-		if err != nil {
-			log.Warn("delivery: holding a job for its turn; it will be reclaimed", "err", err)
-			return Refs{}, false
-		}
-		if held {
-			return Refs{}, false
-		}
-		// The job before it finished meanwhile: read what it left.
+		time.Sleep(time.Duration(50<<try) * time.Millisecond)
 	}
-	log.Warn("delivery: the lane moved while reading it; the job will be reclaimed")
-	return Refs{}, false
+	switch {
+	case errors.Is(err, ErrStaleLease):
+		log.Warn("delivery: another replica took this lane over while the call was in flight; it decides what happens next", "err", err)
+	case err != nil:
+		log.Error("delivery: not recorded; the lane goes to another replica when its lease expires", "err", err)
+	}
 }
 
 // perform does what the job asks of its platform.
-func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, error) {
+func (d *Delivery) perform(ctx context.Context, l Lease) (Result, error) {
+	job, refs := l.Job, l.Refs
 	poster := d.opt.Posters[job.Workspace.Platform]
 	if poster == nil {
 		return Result{}, fmt.Errorf("no poster for %s", job.Workspace.Platform)
 	}
-	retry := job.Attempt > 0 || job.Reclaimed
+	retry := job.Uncertain || l.TakenOver
 	post := Post{Workspace: job.Workspace, Channel: job.Channel, Message: job.Message, Key: jobKey(job), Retry: retry}
 	switch job.Op {
 	case OpOpen:
@@ -269,26 +352,19 @@ func (d *Delivery) perform(ctx context.Context, job Job, refs Refs) (Result, err
 	return Result{}, PermanentError{fmt.Errorf("unknown op %q", job.Op)}
 }
 
-// finish records a delivered job, trying a few times: a post that went out but
-// is not recorded would go out again when the job is reclaimed.
-func (d *Delivery) finish(ctx context.Context, log jobLog, job Job, res Result) {
-	var err error
-	for try := range 5 {
-		if err = d.opt.Outbox.Done(ctx, job, res); err == nil || ctx.Err() != nil {
-			break
-		}
-		sleep(ctx, time.Duration(50<<try)*time.Millisecond)
+// mayHaveGoneOut reports whether a failed call may have done its work all
+// the same: its answer, not its request, was lost. A refused connection, or
+// an answer from the platform saying no, proves it did not.
+func mayHaveGoneOut(err error) bool {
+	var op *net.OpError
+	var refused RefusedError
+	switch {
+	case errors.As(err, &refused):
+		return false
+	case errors.As(err, &op) && op.Op == "dial":
+		return false
 	}
-	if err != nil {
-		log.Error("delivery: delivered but not recorded; it may be posted again when reclaimed", "err", err)
-	}
-}
-
-// put gives the job back to the outbox to be claimed again at due.
-func (d *Delivery) put(ctx context.Context, log jobLog, job Job, due time.Time) {
-	if err := d.opt.Outbox.Retry(ctx, job, due); err != nil {
-		log.Warn("delivery: rescheduling failed; the job will be reclaimed", "err", err)
-	}
+	return true
 }
 
 // backoff is the wait after the given failed attempt: exponential, capped,

@@ -185,8 +185,12 @@ func TestNoteAfterResolution(t *testing.T) {
 	golden(t, "report-note-after-resolution.golden", report)
 
 	h.do("postmortem")
-	calls := h.deliver()
-	draft := calls[len(calls)-1].Message.Text
+	draft := ""
+	for _, c := range h.deliver() {
+		if c.Message.Kind == bot.MessageDraft {
+			draft = c.Message.Text
+		}
+	}
 	for _, want := range []string{"(30m) · Declared", "Time to resolve: 30m"} {
 		if !strings.Contains(draft, want) {
 			t.Errorf("the postmortem draft lacks %q:\n%s", want, draft)

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -30,10 +32,15 @@ const (
 	OpInvite Op = "invite"
 )
 
+// JobVersion is the version of the job format this build writes and reads.
+// A job of a later version was queued by a newer replica; this one leaves it
+// for a replica that understands it instead of guessing.
+const JobVersion = 1
+
 // Job is one post waiting in the outbox, enqueued in the same atomic step as
-// the change that made it. The store gives it its ID.
+// the change that made it. Jobs of a lane are delivered strictly in order.
 type Job struct {
-	ID        string    `json:"-"`
+	V         int       `json:"v"`
 	Workspace Workspace `json:"workspace"`
 	Incident  int       `json:"incident"`
 	Lane      Lane      `json:"lane"`
@@ -45,18 +52,37 @@ type Job struct {
 	Channel string  `json:"channel,omitempty"`
 	Invite  string  `json:"invite,omitempty"` // OpOpen, OpInvite: the user to invite
 	Message Message `json:"message"`
-	Attempt int     `json:"attempt,omitempty"` // failed attempts so far
-	// Reclaimed marks a job taken over from a consumer that stopped
-	// answering: it may have been posted already.
-	Reclaimed bool      `json:"-"`
+	Attempt int     `json:"attempt,omitempty"` // failed attempts so far; a rate limit is none
+	// Uncertain marks a job whose last attempt may have gone out although it
+	// failed (a timeout, a connection lost after sending): the next attempt
+	// looks for it before posting again.
+	Uncertain bool      `json:"uncertain,omitempty"`
 	Created   time.Time `json:"created"`
+}
+
+// Bucket names the rate limit a job's call counts against: the platform's
+// method in one channel. A Retry-After holds every job of the bucket, on
+// every replica.
+func (j Job) Bucket() string {
+	method := "post"
+	switch j.Op {
+	case OpOpen:
+		method = "open"
+	case OpInvite:
+		method = "invite"
+	case OpEdit:
+		method = "edit"
+	}
+	if j.Lane == LaneChannel {
+		return fmt.Sprintf("inc-%d:%s", j.Incident, method) // the incident channel, whatever its ID
+	}
+	return j.Channel + ":" + method
 }
 
 // Refs is what earlier deliveries of an incident left for later ones.
 type Refs struct {
-	Channel   string         // the incident channel, once opened
-	Root      string         // the broadcast root message, once posted
-	Delivered map[Lane]int64 // the Seq of the last job finished in each lane
+	Channel string // the incident channel, once opened
+	Root    string // the broadcast root message, once posted
 }
 
 // Result is what a finished job leaves for later ones.
@@ -65,33 +91,57 @@ type Result struct {
 	Root    string // OpRoot: the broadcast root posted
 }
 
-// Outbox is the durable queue of posts, shared by every replica.
+// Lease is a lane held by one replica: its next job, and the fencing token
+// without which nothing about the lane can be recorded. Another replica can
+// take the lane only once the lease expired, and then the first holder's
+// token is stale.
+type Lease struct {
+	Workspace Workspace
+	Lane      string // the store's name of the lane
+	Token     int64
+	Job       Job
+	// Bad is why the job could not be read (a corrupt or foreign entry); it
+	// is parked with that reason and the lane moves on.
+	Bad  error
+	Refs Refs
+	// TakenOver marks a lane whose earlier holder's lease expired: its job
+	// may have gone out already.
+	TakenOver bool
+}
+
+// ErrStaleLease is returned for a lease another replica has taken over.
+var ErrStaleLease = errors.New("the lease on this lane expired and another replica took it")
+
+// Outbox is the durable queue of posts, shared by every replica. Its
+// times (when a retry is due, when a lease expires) are the store's own
+// clock, so replicas whose clocks differ agree.
 type Outbox interface {
-	// Workspaces lists the workspaces that have ever queued a post.
-	Workspaces(ctx context.Context) ([]Workspace, error)
-	// Claim takes up to max jobs of ws for consumer: new ones, due retries,
-	// and jobs a consumer that stopped answering held too long. It waits a
-	// short while when there are none.
-	Claim(ctx context.Context, ws Workspace, consumer string, max int) ([]Job, error)
-	// Refs returns what earlier deliveries of the job's incident left.
-	Refs(ctx context.Context, job Job) (Refs, error)
-	// Done marks the job delivered, records its result and moves its lane on.
-	Done(ctx context.Context, job Job, r Result) error
-	// Retry puts the job back, to be claimed again at due.
-	Retry(ctx context.Context, job Job, due time.Time) error
-	// Hold sets aside a job whose lane has an earlier job unfinished; finishing
-	// that job puts it back on the outbox. It holds nothing and returns false
-	// when the earlier job finished meanwhile: the job's turn has come.
-	Hold(ctx context.Context, job Job) (bool, error)
-	// Park moves a job that will not go out into the dead-letter stream with
-	// the reason, and moves its lane on so later posts still flow.
-	Park(ctx context.Context, job Job, reason string) error
+	// Ready blocks up to wait for a workspace of one of platforms that has
+	// posts ready, signalled by whichever replica queued them.
+	Ready(ctx context.Context, platforms []Platform, wait time.Duration) (Workspace, bool, error)
+	// Due lists workspaces that may have posts to deliver now: due
+	// retries, expired leases, or posts whose signal was lost.
+	Due(ctx context.Context, platforms []Platform) ([]Workspace, error)
+	// Take leases the next lane of ws whose turn has come, for lease. It
+	// returns false when none has: the workspace is then listed again for
+	// its next due time.
+	Take(ctx context.Context, ws Workspace, owner string, lease time.Duration) (Lease, bool, error)
+	// Renew extends a lease while a slow call is in flight.
+	Renew(ctx context.Context, l Lease, lease time.Duration) error
+	// Done records the lane's job delivered and moves the lane on.
+	Done(ctx context.Context, l Lease, r Result) error
+	// Reschedule gives the lane back with its job to be tried again after
+	// delay. With a rate limit, the job's whole bucket waits as long.
+	Reschedule(ctx context.Context, l Lease, delay time.Duration, limited bool) error
+	// Park moves the lane's job into the dead-letter stream with the reason,
+	// and moves the lane on so later posts still flow.
+	Park(ctx context.Context, l Lease, reason string) error
 	// Backlog counts the jobs of ws still to deliver, and those parked.
 	Backlog(ctx context.Context, ws Workspace) (Backlog, error)
 }
 
 // Backlog is how much of a workspace's outbox is not delivered.
 type Backlog struct {
-	Queued int // waiting, held for their turn, being delivered, or due for a retry
+	Queued int // waiting, due for a retry, or being delivered
 	Parked int // in the dead-letter stream
 }

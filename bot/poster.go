@@ -73,6 +73,14 @@ type Inviter interface {
 	Invite(ctx context.Context, i Invitation) error
 }
 
+// RefusedError is a platform's answer that it did not do what was asked:
+// it answered, and said no. Unlike a lost answer, it proves nothing went
+// out, so the next attempt need not look for this one.
+type RefusedError struct{ Err error }
+
+func (e RefusedError) Error() string { return e.Err.Error() }
+func (e RefusedError) Unwrap() error { return e.Err }
+
 // RetryAfterError is a platform's request to try again after a while (HTTP 429).
 type RetryAfterError struct {
 	After time.Duration

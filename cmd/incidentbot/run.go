@@ -132,7 +132,8 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 			return err
 		}
 	}
-	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout})
+	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout,
+		Lease: cfg.ReclaimAfter, Replica: bot.ReplicaName(cfg.Replica)})
 
 	var wg sync.WaitGroup
 	defer wg.Wait()

@@ -35,6 +35,8 @@ type Config struct {
 	// MinReplicas is how many Redis replicas must confirm each change
 	// before it is acknowledged; 0 waits for none.
 	MinReplicas int
+	// Replica names this process in leases and logs; empty for the hostname.
+	Replica string
 	// ReclaimAfter is how long a post may stay with a replica that stopped
 	// answering before another replica takes it over.
 	ReclaimAfter time.Duration
@@ -85,7 +87,7 @@ func Variables() []string {
 	return []string{
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_MAX_CONNS", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
-		"INCIDENTBOT_REMIND_AFTER",
+		"INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"SLACK_RESPONDERS",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
@@ -101,6 +103,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisURL: env("REDIS_URL"),
 		Org:      env("INCIDENTBOT_ORG"),
 		Addr:     env("INCIDENTBOT_ADDR"),
+		Replica:  env("INCIDENTBOT_REPLICA"),
 		Location: time.UTC,
 		Slack: Slack{
 			BotToken: env("SLACK_BOT_TOKEN"), SigningSecret: env("SLACK_SIGNING_SECRET"), AppToken: env("SLACK_APP_TOKEN"),

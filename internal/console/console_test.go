@@ -23,7 +23,7 @@ func runConsole(t *testing.T, script string) string {
 	}
 	defer st.Close()
 	poster := &console.Poster{}
-	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Scan: 5 * time.Millisecond})
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Sweep: 5 * time.Millisecond})
 	go d.Run(ctx)
 	var out strings.Builder
 	c := &console.Console{

@@ -62,7 +62,7 @@ func newRig(t *testing.T, timeout ...time.Duration) *rig {
 	app := discordapp.New(discordapp.Options{Service: svc, Session: s, Verifier: discordapp.Verifier{Key: pub}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Discord: app.Poster()},
-		Scan: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, PostTimeout: postTimeout,
+		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, PostTimeout: postTimeout,
 	})
 	go d.Run(ctx)
 	srv := httptest.NewServer(app.Interactions())

@@ -86,14 +86,16 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		}
 	}
 	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap}
+	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.lanes(), k.audit()}
 	for _, j := range c.Jobs {
-		b, err := json.Marshal(j)
+		entry, err := jobEntry(j)
 		if err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: encoding job of %s: %w", inc.Ref(), err)
 		}
-		args = append(args, b)
+		lane := laneName(j.Incident, j.Lane)
+		keys = append(keys, k.lane(lane))
+		args = append(args, lane, entry)
 	}
-	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.outbox(), k.audit()}
 	res, err := s.applyListed(ctx, c, keys, args)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("redisstore: apply to %s of %s: %w", inc.Ref(), c.Workspace, err)
@@ -138,14 +140,24 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 	var wait *redis.Cmd
 	// Each command's own error is read below: the listing is only a hint,
 	// and a WAIT that fails leaves the change applied, just unconfirmed.
+	ws := c.Workspace.String()
 	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if len(c.Jobs) > 0 {
-			p.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(s.opt.Clock.Now().UnixMilli()), Member: c.Workspace.String()})
+			// Listed before the change is written, so no drain that began
+			// earlier can unlist the workspace after it; signalled after,
+			// so the replica that pops the signal finds the posts.
+			p.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(s.opt.Clock.Now().UnixMilli()), Member: ws})
+			p.HIncrBy(ctx, queuedKey, ws, 1)
+			p.ZAddLT(ctx, dueKey, redis.Z{Score: 0, Member: ws})
 		}
 		if bySHA {
 			res = applyScript.EvalSha(ctx, p, keys, args...)
 		} else {
 			res = applyScript.Eval(ctx, p, keys, args...)
+		}
+		if len(c.Jobs) > 0 {
+			p.LPush(ctx, readyKey(c.Workspace.Platform), ws)
+			p.LTrim(ctx, readyKey(c.Workspace.Platform), 0, maxSignals-1) // unheard signals: the sweep covers them
 		}
 		if s.opt.MinReplicas > 0 {
 			wait = p.Do(ctx, "WAIT", s.opt.MinReplicas, s.opt.ReplicaWait.Milliseconds())

@@ -7,13 +7,23 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
-// workspacesKey lists, by the time of their latest queued post, the
-// workspaces delivery loops look after. It is the one key outside any
-// workspace's hash slot.
+// workspacesKey lists every workspace that ever queued a post, by the time
+// of its latest, for the reminders. It is outside any workspace's hash slot.
 const workspacesKey = "ib:active"
 
-// group is the outbox's consumer group.
-const group = "delivery"
+// The keys delivery loops across workspaces share, in one hash slot of their
+// own ({ready}) so that one script may touch them together on Cluster too:
+// readyKey(p) is the list a replica blocks on for workspaces of platform p
+// with posts just queued; dueKey lists workspaces by when to look at them
+// (0: now), without a time window; queuedKey counts, per workspace, the
+// changes that queued posts, so that a drain never unlists a workspace that
+// got posts after it began.
+const (
+	dueKey    = "ib:{ready}:due"
+	queuedKey = "ib:{ready}:queued"
+)
+
+func readyKey(p bot.Platform) string { return "ib:{ready}:" + string(p) }
 
 // keys names the keys of one workspace. They all carry the hash tag
 // {ws:<platform>:<id>}, so one script may touch them together on a single
@@ -43,14 +53,20 @@ func (k keys) channels() string      { return k.prefix + "channels" }
 func (k keys) request(id string) string {
 	return k.prefix + "req:" + id
 }
-func (k keys) outbox() string { return k.prefix + "outbox" }
-func (k keys) retry() string  { return k.prefix + "outbox:retry" }
-func (k keys) dead() string   { return k.prefix + "outbox:dead" }
-func (k keys) audit() string  { return k.prefix + "audit" }
+func (k keys) dead() string  { return k.prefix + "outbox:dead" }
+func (k keys) audit() string { return k.prefix + "audit" }
 
-// held holds the jobs waiting for their turn in a lane, under
-// "<number>:<lane>:<seq>".
-func (k keys) held() string { return k.prefix + "outbox:held" }
+// The outbox of a workspace: a list per lane, and the lanes by when they may
+// be taken next (due, a retry's time, or a lease's expiry), with the lease
+// tokens and the closed rate-limit buckets.
+func (k keys) lanes() string           { return k.prefix + "lanes" }
+func (k keys) lane(name string) string { return k.prefix + "lane:" + name }
+func (k keys) leases() string          { return k.prefix + "leases" }
+func (k keys) fence() string           { return k.prefix + "fence" }
+func (k keys) limits() string          { return k.prefix + "limits" }
+
+// laneName is the store's name of a lane: "<number>:<lane>".
+func laneName(number int, lane bot.Lane) string { return fmt.Sprintf("%d:%s", number, lane) }
 
 // workspaceOfKey reads the workspace out of one of its keys.
 func workspaceOfKey(key string) (bot.Workspace, bool) {

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,14 +14,33 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
-// activeWindow is how long after its last queued post a workspace is still
-// listed for delivery; a retry or a claim keeps it listed.
-const activeWindow = time.Hour
+// The outbox: each lane of an incident is a list of jobs, delivered from its
+// head by whichever replica holds the lane's lease. See take.lua for how a
+// lane is chosen, and keys.go for the keys delivery loops share.
 
-// Workspaces lists the workspaces that queued a post within the last hour.
+// maxSignals bounds a platform's list of ready signals when no replica of
+// that platform runs to hear them.
+const maxSignals = 1000
+
+// deadCap is about how many parked posts a workspace's dead-letter stream
+// keeps.
+const deadCap = 10000
+
+// jobEntry is a job as a lane holds it: "<op> <bucket>\n<json>", so that the
+// scripts read what they need (coalescing edits, rate-limit buckets) without
+// decoding JSON.
+func jobEntry(j bot.Job) (string, error) {
+	j.V = bot.JobVersion
+	raw, err := json.Marshal(j)
+	if err != nil {
+		return "", err
+	}
+	return string(j.Op) + " " + j.Bucket() + "\n" + string(raw), nil
+}
+
+// Workspaces lists every workspace that ever queued a post.
 func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
-	since := s.opt.Clock.Now().Add(-activeWindow).UnixMilli()
-	members, err := s.rdb.ZRangeByScore(ctx, workspacesKey, &redis.ZRangeBy{Min: strconv.FormatInt(since, 10), Max: "+inf"}).Result()
+	members, err := s.rdb.ZRange(ctx, workspacesKey, 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: listing workspaces: %w", err)
 	}
@@ -34,196 +53,157 @@ func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
 	return wss, nil
 }
 
-// Claim moves due retries back onto the outbox, takes over jobs that another
-// consumer held past ReclaimAfter, and takes new jobs. It does not wait: a
-// blocking read would hold a connection per workspace.
-func (s *Store) Claim(ctx context.Context, ws bot.Workspace, consumer string, limit int) ([]bot.Job, error) {
-	k := keysOf(ws)
-	if err := s.ensureGroup(ctx, ws); err != nil {
-		return nil, err
+// Ready blocks up to wait for a signal that a workspace of one of platforms
+// has posts queued.
+func (s *Store) Ready(ctx context.Context, platforms []bot.Platform, wait time.Duration) (bot.Workspace, bool, error) {
+	keys := make([]string, len(platforms))
+	for i, p := range platforms {
+		keys[i] = readyKey(p)
 	}
-	now := s.opt.Clock.Now()
-	if err := dueScript.Run(ctx, s.rdb, []string{k.outbox(), k.retry()}, now.UnixMilli(), 64).Err(); err != nil {
-		return nil, fmt.Errorf("redisstore: moving due retries of %s: %w", ws, err)
-	}
-	if s.reclaimDue(ws, now) {
-		msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-			Stream: k.outbox(), Group: group, Consumer: consumer,
-			MinIdle: s.opt.ReclaimAfter, Start: "0-0", Count: int64(limit),
-		}).Result()
-		if err != nil && !isNoGroup(err) {
-			return nil, fmt.Errorf("redisstore: reclaiming jobs of %s: %w", ws, err)
-		}
-		if len(msgs) > 0 {
-			jobs, err := decodeJobs(msgs)
-			for i := range jobs {
-				jobs[i].Reclaimed = true
-			}
-			return jobs, err
-		}
-	}
-	streams, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: group, Consumer: consumer, Streams: []string{k.outbox(), ">"}, Count: int64(limit), Block: -1,
-	}).Result()
+	res, err := s.rdb.BLPop(ctx, wait, keys...).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
-		return nil, nil
-	case isNoGroup(err):
-		s.forgetGroup(ws)
-		return nil, nil
+		return bot.Workspace{}, false, nil
 	case err != nil:
-		return nil, fmt.Errorf("redisstore: reading the outbox of %s: %w", ws, err)
+		return bot.Workspace{}, false, fmt.Errorf("redisstore: waiting for posts: %w", err)
 	}
-	return decodeJobs(streams[0].Messages)
+	ws, ok := parseWorkspace(res[1])
+	return ws, ok, nil
 }
 
-// reclaimDue reports whether it is time to sweep ws's outbox for jobs held by
-// a consumer that stopped, and notes the sweep.
-func (s *Store) reclaimDue(ws bot.Workspace, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if now.Sub(s.lastReclaim[ws]) < s.opt.ReclaimAfter/4 {
-		return false
-	}
-	s.lastReclaim[ws] = now
-	return true
-}
-
-// ensureGroup makes the outbox's consumer group once per workspace. Creating
-// it from ID 0 means no job queued before is skipped.
-func (s *Store) ensureGroup(ctx context.Context, ws bot.Workspace) error {
-	s.mu.Lock()
-	known := s.groups[ws]
-	s.mu.Unlock()
-	if known {
-		return nil
-	}
-	err := s.rdb.XGroupCreateMkStream(ctx, keysOf(ws).outbox(), group, "0").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return fmt.Errorf("redisstore: creating the outbox group of %s: %w", ws, err)
-	}
-	s.mu.Lock()
-	s.groups[ws] = true
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *Store) forgetGroup(ws bot.Workspace) {
-	s.mu.Lock()
-	delete(s.groups, ws)
-	s.mu.Unlock()
-}
-
-// markActive lists ws for delivery until at least at plus activeWindow. The
-// registry is the one key outside the workspace's hash slot, so this is a
-// command of its own; it only ever makes a pump look sooner.
-func (s *Store) markActive(ctx context.Context, ws bot.Workspace, at time.Time) error {
-	return s.rdb.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(at.UnixMilli()), Member: ws.String()}).Err()
-}
-
-func decodeJobs(msgs []redis.XMessage) ([]bot.Job, error) {
-	jobs := make([]bot.Job, 0, len(msgs))
-	for _, m := range msgs {
-		raw, _ := m.Values["job"].(string)
-		var j bot.Job
-		if err := json.Unmarshal([]byte(raw), &j); err != nil {
-			return nil, fmt.Errorf("redisstore: outbox entry %s: %w", m.ID, err)
-		}
-		j.ID = m.ID
-		jobs = append(jobs, j)
-	}
-	return jobs, nil
-}
-
-// Refs returns what earlier jobs of the job's incident left.
-func (s *Store) Refs(ctx context.Context, job bot.Job) (bot.Refs, error) {
-	h, err := s.rdb.HGetAll(ctx, keysOf(job.Workspace).refs(job.Incident)).Result()
+// Due lists the workspaces of platforms due for a look now.
+func (s *Store) Due(ctx context.Context, platforms []bot.Platform) ([]bot.Workspace, error) {
+	members, err := dueScript.Run(ctx, s.rdb, []string{dueKey}, 1000).StringSlice()
 	if err != nil {
-		return bot.Refs{}, fmt.Errorf("redisstore: refs of %s: %w", bot.FormatRef(job.Incident), err)
+		return nil, fmt.Errorf("redisstore: listing due workspaces: %w", err)
 	}
-	r := bot.Refs{Channel: h["channel"], Root: h["root"], Delivered: map[bot.Lane]int64{}}
-	for field, v := range h {
-		if lane, ok := strings.CutPrefix(field, "done:"); ok {
-			r.Delivered[bot.Lane(lane)], _ = strconv.ParseInt(v, 10, 64)
+	var wss []bot.Workspace
+	for _, m := range members {
+		if ws, ok := parseWorkspace(m); ok && slices.Contains(platforms, ws.Platform) {
+			wss = append(wss, ws)
 		}
 	}
-	return r, nil
+	return wss, nil
 }
 
-// Done records a delivered job and takes it off the outbox, in one script.
-func (s *Store) Done(ctx context.Context, job bot.Job, r bot.Result) error {
-	return s.finish(ctx, job, r, "")
-}
-
-// Park moves a job into the dead-letter stream with its reason, and moves its
-// lane on, in one script.
-func (s *Store) Park(ctx context.Context, job bot.Job, reason string) error {
-	if reason == "" {
-		reason = "unknown"
+// Take leases the next lane of ws whose turn has come. When none has, it
+// lists ws for when the next one will, unless posts came meanwhile.
+func (s *Store) Take(ctx context.Context, ws bot.Workspace, owner string, lease time.Duration) (bot.Lease, bool, error) {
+	k := keysOf(ws)
+	seen, err := s.rdb.HGet(ctx, queuedKey, ws.String()).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return bot.Lease{}, false, fmt.Errorf("redisstore: reading %s's queue counter: %w", ws, err)
 	}
-	return s.finish(ctx, job, bot.Result{}, reason)
+	res, err := takeScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, lease.Milliseconds()).Slice()
+	if err != nil {
+		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", ws, err)
+	}
+	if res[0] == "none" {
+		next, _ := res[1].(int64)
+		if err := relistScript.Run(ctx, s.rdb, []string{dueKey, queuedKey}, ws.String(), seen, next).Err(); err != nil {
+			return bot.Lease{}, false, fmt.Errorf("redisstore: listing %s for later: %w", ws, err)
+		}
+		return bot.Lease{}, false, nil
+	}
+	l := bot.Lease{Workspace: ws, Lane: res[1].(string), Token: res[2].(int64),
+		Refs: bot.Refs{Channel: res[4].(string), Root: res[5].(string)}, TakenOver: res[6].(int64) == 1}
+	raw := res[3].(string)
+	if err := json.Unmarshal([]byte(raw), &l.Job); err != nil {
+		l.Bad = fmt.Errorf("undecodable job: %w", err)
+	} else if l.Job.Workspace != ws || laneName(l.Job.Incident, l.Job.Lane) != l.Lane {
+		l.Bad = fmt.Errorf("a job of %s lane %s in lane %s of %s", l.Job.Workspace, laneName(l.Job.Incident, l.Job.Lane), l.Lane, ws)
+	}
+	if l.Bad != nil {
+		l.Job = bot.Job{Workspace: ws, Message: bot.Message{Text: raw}}
+		l.Job.Incident, l.Job.Lane = splitLane(l.Lane)
+	}
+	return l, true, nil
 }
 
-func (s *Store) finish(ctx context.Context, job bot.Job, r bot.Result, reason string) error {
-	k := keysOf(job.Workspace)
-	raw, err := json.Marshal(job)
+// splitLane reads a lane's name back into its incident and lane.
+func splitLane(name string) (int, bot.Lane) {
+	n, lane, _ := strings.Cut(name, ":")
+	var number int
+	fmt.Sscanf(n, "%d", &number)
+	return number, bot.Lane(lane)
+}
+
+// Renew extends a lease.
+func (s *Store) Renew(ctx context.Context, l bot.Lease, lease time.Duration) error {
+	k := keysOf(l.Workspace)
+	ok, err := renewScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases()}, l.Lane, l.Token, lease.Milliseconds()).Int()
+	return leaseResult(ok, err, "renewing", l)
+}
+
+// Done records the lane's job delivered and moves the lane on.
+func (s *Store) Done(ctx context.Context, l bot.Lease, r bot.Result) error {
+	return s.finish(ctx, l, r, "")
+}
+
+// Park moves the lane's job into the dead-letter stream with its reason, and
+// moves the lane on.
+func (s *Store) Park(ctx context.Context, l bot.Lease, reason string) error {
+	return s.finish(ctx, l, bot.Result{}, cmpOr(reason, "unknown"))
+}
+
+func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason string) error {
+	k := keysOf(l.Workspace)
+	job := ""
+	if reason != "" {
+		if l.Bad != nil {
+			job = l.Job.Message.Text // the entry as it was found
+		} else if raw, err := json.Marshal(l.Job); err == nil {
+			job = string(raw)
+		}
+	}
+	number, _ := splitLane(l.Lane)
+	ok, err := doneScript.Run(ctx, s.rdb,
+		[]string{k.lanes(), k.leases(), k.lane(l.Lane), k.refs(number), k.channels(), k.dead()},
+		l.Lane, l.Token, r.Channel, r.Root, number, reason, job, deadCap).Int()
+	return leaseResult(ok, err, "finishing", l)
+}
+
+// Reschedule gives the lane back, its job to be tried again after delay.
+func (s *Store) Reschedule(ctx context.Context, l bot.Lease, delay time.Duration, limited bool) error {
+	k := keysOf(l.Workspace)
+	entry, err := jobEntry(l.Job)
 	if err != nil {
 		return fmt.Errorf("redisstore: encoding job: %w", err)
 	}
-	err = doneScript.Run(ctx, s.rdb,
-		[]string{k.refs(job.Incident), k.channels(), k.outbox(), k.dead(), k.held()},
-		job.ID, string(job.Lane), job.Seq, r.Channel, r.Root, job.Incident, reason, raw).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: finishing job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)
+	bucket := ""
+	if limited {
+		bucket = l.Job.Bucket()
 	}
-	return nil
+	ok, err := rescheduleScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits()},
+		l.Lane, l.Token, delay.Milliseconds(), entry, bucket).Int()
+	return leaseResult(ok, err, "rescheduling", l)
 }
 
-// Retry moves a job from the outbox stream into the retry set, in one script,
-// and keeps its workspace listed for delivery until then.
-func (s *Store) Retry(ctx context.Context, job bot.Job, due time.Time) error {
-	k := keysOf(job.Workspace)
-	raw, err := json.Marshal(job)
-	if err != nil {
-		return fmt.Errorf("redisstore: encoding job: %w", err)
-	}
-	s.markActive(ctx, job.Workspace, due)
-	err = retryScript.Run(ctx, s.rdb, []string{k.outbox(), k.retry()}, job.ID, due.UnixMilli(), raw).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: rescheduling job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)
+// leaseResult turns a lease script's answer into an error: 0 means the token
+// was stale.
+func leaseResult(ok int, err error, doing string, l bot.Lease) error {
+	switch {
+	case err != nil:
+		return fmt.Errorf("redisstore: %s lane %s of %s: %w", doing, l.Lane, l.Workspace, err)
+	case ok == 0:
+		return fmt.Errorf("redisstore: %s lane %s of %s: %w", doing, l.Lane, l.Workspace, bot.ErrStaleLease)
 	}
 	return nil
-}
-
-// Hold sets a job aside until the job before it in its lane is finished, in
-// one script that first checks whether that has happened already.
-func (s *Store) Hold(ctx context.Context, job bot.Job) (bool, error) {
-	k := keysOf(job.Workspace)
-	raw, err := json.Marshal(job)
-	if err != nil {
-		return false, fmt.Errorf("redisstore: encoding job: %w", err)
-	}
-	held, err := holdScript.Run(ctx, s.rdb, []string{k.refs(job.Incident), k.outbox(), k.held()},
-		job.ID, string(job.Lane), job.Seq, job.Incident, raw).Int()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: holding job %s of %s: %w", job.ID, bot.FormatRef(job.Incident), err)
-	}
-	return held == 1, nil
 }
 
 // Backlog counts the jobs still to deliver and those parked.
 func (s *Store) Backlog(ctx context.Context, ws bot.Workspace) (bot.Backlog, error) {
 	k := keysOf(ws)
-	var queued, retry, held, dead *redis.IntCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		queued = p.XLen(ctx, k.outbox())
-		retry = p.ZCard(ctx, k.retry())
-		held = p.HLen(ctx, k.held())
-		dead = p.XLen(ctx, k.dead())
-		return nil
-	})
+	n, err := backlogScript.Run(ctx, s.rdb, []string{k.lanes(), k.dead()}, k.prefix).Int64Slice()
 	if err != nil {
 		return bot.Backlog{}, fmt.Errorf("redisstore: backlog of %s: %w", ws, err)
 	}
-	return bot.Backlog{Queued: int(queued.Val() + retry.Val() + held.Val()), Parked: int(dead.Val())}, nil
+	return bot.Backlog{Queued: int(n[0]), Parked: int(n[1])}, nil
+}
+
+func cmpOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -3,12 +3,9 @@ package redisstore
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -42,9 +39,6 @@ type Store struct {
 	embedded *miniredis.Miniredis
 	opt      Options
 
-	mu          sync.Mutex
-	groups      map[bot.Workspace]bool      // consumer groups known to exist
-	lastReclaim map[bot.Workspace]time.Time // when each outbox was last swept for stale jobs
 }
 
 var (
@@ -64,12 +58,15 @@ func script(name string) *redis.Script {
 }
 
 var (
-	findScript  = script("find")
-	applyScript = script("apply")
-	doneScript  = script("done")
-	retryScript = script("retry")
-	dueScript   = script("due")
-	holdScript  = script("hold")
+	findScript       = script("find")
+	applyScript      = script("apply")
+	takeScript       = script("take")
+	doneScript       = script("done")
+	rescheduleScript = script("reschedule")
+	renewScript      = script("renew")
+	dueScript        = script("due")
+	relistScript     = script("relist")
+	backlogScript    = script("backlog")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
@@ -92,7 +89,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		// read as a lost answer.
 		o.ReplicaWait = 500 * time.Millisecond
 	}
-	s := &Store{opt: o, groups: map[bot.Workspace]bool{}, lastReclaim: map[bot.Workspace]time.Time{}}
+	s := &Store{opt: o}
 	url := o.URL
 	if url == "" {
 		mr, err := miniredis.Run()
@@ -109,7 +106,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.rdb = rdb
-	for _, sc := range []*redis.Script{findScript, applyScript, doneScript, retryScript, dueScript} {
+	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript} {
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("redisstore: loading scripts: %w", err)
@@ -180,11 +177,4 @@ func (s *Store) Close() error {
 		s.embedded.Close()
 	}
 	return err
-}
-
-// isNoGroup reports whether Redis lost the consumer group (a restart without
-// persistence): it is made again.
-func isNoGroup(err error) bool {
-	var rerr redis.Error
-	return errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "NOGROUP")
 }

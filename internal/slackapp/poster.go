@@ -263,8 +263,11 @@ func classify(err error) error {
 		return &bot.RetryAfterError{After: limited.RetryAfter, Err: err}
 	}
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && permanent[se.Err] {
+	switch {
+	case errors.As(err, &se) && permanent[se.Err]:
 		return bot.PermanentError{Err: err}
+	case errors.As(err, &se):
+		return bot.RefusedError{Err: err} // Slack answered no: nothing went out
 	}
 	return err
 }

@@ -55,7 +55,7 @@ func newRig(t *testing.T) *rig {
 	app := slackapp.New(slackapp.Options{Service: svc, API: api, Verifier: slackapp.Verifier{Secret: secret}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Slack: app.Poster()},
-		Scan: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond,
+		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond,
 	})
 	go d.Run(ctx)
 	mux := http.NewServeMux()

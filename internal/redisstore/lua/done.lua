@@ -1,31 +1,29 @@
--- Finish a job: record what it left for later jobs, move its lane's cursor on
--- (never back), take it off the outbox, and put the lane's next job back on
--- it if that job was held for its turn. With a reason, park it in the
--- dead-letter stream first.
--- KEYS: 1 refs, 2 channels, 3 outbox, 4 dead, 5 held
--- ARGV: 1 entry ID, 2 lane, 3 seq, 4 channel opened or '', 5 root posted or '',
---       6 number, 7 reason or '', 8 job json
-local cursor = 'done:' .. ARGV[2]
-if tonumber(redis.call('HGET', KEYS[1], cursor) or '0') < tonumber(ARGV[3]) then
-  redis.call('HSET', KEYS[1], cursor, ARGV[3])
+-- Finish a lane's job under its lease: record what it left for later jobs,
+-- park it in the dead-letter stream when given a reason, take it off the
+-- lane, and give the lane back, due at once when more jobs wait in it.
+-- KEYS: 1 lanes, 2 leases, 3 lane list, 4 refs, 5 channels, 6 dead
+-- ARGV: 1 lane, 2 token, 3 channel opened or '', 4 root posted or '',
+--       5 number, 6 reason or '', 7 job (parked), 8 records the dead-letter stream keeps
+-- Returns 1, or 0 when the token is stale: another replica took the lane.
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('LPOP', KEYS[3])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[4], 'channel', ARGV[3])
+  redis.call('HSET', KEYS[5], ARGV[3], ARGV[5])
 end
 if ARGV[4] ~= '' then
-  redis.call('HSET', KEYS[1], 'channel', ARGV[4])
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[6])
+  redis.call('HSET', KEYS[4], 'root', ARGV[4])
 end
-if ARGV[5] ~= '' then
-  redis.call('HSET', KEYS[1], 'root', ARGV[5])
+if ARGV[6] ~= '' then
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], '*', 'job', ARGV[7], 'reason', ARGV[6], 'lane', ARGV[1])
 end
-if ARGV[7] ~= '' then
-  redis.call('XADD', KEYS[4], '*', 'job', ARGV[8], 'reason', ARGV[7])
-end
-redis.call('XACK', KEYS[3], 'delivery', ARGV[1])
-redis.call('XDEL', KEYS[3], ARGV[1])
-local done = tonumber(redis.call('HGET', KEYS[1], cursor))
-local following = ARGV[6] .. ':' .. ARGV[2] .. ':' .. string.format('%d', done + 1)
-local held = redis.call('HGET', KEYS[5], following)
-if held then
-  redis.call('XADD', KEYS[3], '*', 'job', held)
-  redis.call('HDEL', KEYS[5], following)
+redis.call('HDEL', KEYS[2], ARGV[1])
+if redis.call('LLEN', KEYS[3]) > 0 then
+  local t = redis.call('TIME')
+  redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+else
+  redis.call('ZREM', KEYS[1], ARGV[1])
 end
 return 1

@@ -1,14 +1,6 @@
--- Move the retries that are due back onto the outbox stream.
--- KEYS: 1 outbox, 2 retry
--- ARGV: 1 now (ms), 2 how many at most
--- Returns the due time (ms) of the next retry left, or -1.
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, job in ipairs(due) do
-  redis.call('XADD', KEYS[1], '*', 'job', job)
-  redis.call('ZREM', KEYS[2], job)
-end
-local next = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if #next == 0 then
-  return -1
-end
-return tonumber(next[2])
+-- The workspaces that may have posts to deliver now, by Redis's clock.
+-- KEYS: 1 due (zset: workspace -> when to look)
+-- ARGV: 1 how many at most
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
