@@ -38,7 +38,6 @@ type Store struct {
 	rdb      redis.UniversalClient
 	embedded *miniredis.Miniredis
 	opt      Options
-
 }
 
 var (
