@@ -268,6 +268,7 @@ func (s *Service) changeOf(req Request, inc Incident, e *Entry, jobs []Job, text
 		Entry:     e,
 		Jobs:      jobs,
 		Reply:     Reply{Text: text, Incident: inc.Number},
+		RemindAt:  s.remindAt(inc),
 	}
 }
 

@@ -17,44 +17,73 @@ import (
 // for RemindAfter, and returns how many it queued. It does nothing when
 // reminders are off.
 func (s *Service) Remind(ctx context.Context, ws Workspace) (int, error) {
+	n, _, err := s.remind(ctx, ws)
+	return n, err
+}
+
+// remind is Remind, also returning when ws next needs a look: the earliest
+// time one of its open incidents falls quiet for RemindAfter, or zero.
+func (s *Service) remind(ctx context.Context, ws Workspace) (int, time.Time, error) {
 	if s.opt.RemindAfter <= 0 {
-		return 0, nil
+		return 0, time.Time{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
 	defer cancel()
 	open, err := s.opt.Store.List(ctx, ws, false)
 	if err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
 	queued := 0
+	var next time.Time
 	for _, inc := range open {
 		ch, due := s.planReminder(inc)
 		if !due {
+			if at := s.remindAt(inc); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
 			continue
 		}
 		_, err := s.opt.Store.Apply(ctx, ch)
 		var unrep *UnreplicatedError
 		switch {
 		case errors.Is(err, ErrConflict):
-			continue // a responder got there first: no longer quiet
+			next = s.now() // a responder got there first: look again soon
+			continue
 		case err != nil && !errors.As(err, &unrep):
-			return queued, err
+			return queued, s.now(), err
 		}
 		queued++
+		if next.IsZero() || ch.RemindAt.Before(next) {
+			next = ch.RemindAt
+		}
 		if s.opt.Queued != nil {
 			s.opt.Queued(ws)
 		}
 	}
-	return queued, nil
+	return queued, next, nil
+}
+
+// quietSince is when inc last had news for stakeholders, or was reminded.
+func quietSince(inc Incident) time.Time {
+	if inc.QuietSince.IsZero() {
+		return inc.LastAt
+	}
+	return inc.QuietSince
+}
+
+// remindAt is when inc falls quiet for RemindAfter, or zero when it never
+// needs a reminder (closed, or reminders off).
+func (s *Service) remindAt(inc Incident) time.Time {
+	if s.opt.RemindAfter <= 0 || !inc.Open() {
+		return time.Time{}
+	}
+	return quietSince(inc).Add(s.opt.RemindAfter)
 }
 
 // planReminder plans the reminder of inc, if one is due.
 func (s *Service) planReminder(inc Incident) (Change, bool) {
 	now := s.now()
-	since := inc.QuietSince
-	if since.IsZero() {
-		since = inc.LastAt
-	}
+	since := quietSince(inc)
 	if !inc.Open() || now.Sub(since) < s.opt.RemindAfter {
 		return Change{}, false
 	}
@@ -70,9 +99,10 @@ func (s *Service) planReminder(inc Incident) (Change, bool) {
 	return s.changeOf(req, next, nil, jobs, text), true
 }
 
-// RunReminders looks for quiet incidents in the workspaces that workspaces
-// lists, a few times per RemindAfter, until ctx is done.
-func (s *Service) RunReminders(ctx context.Context, workspaces func(context.Context) ([]Workspace, error)) {
+// RunReminders looks, a few times per RemindAfter until ctx is done, at the
+// workspaces the store lists as due for a reminder: only those, so that an
+// idle replica's cost does not grow with the number of workspaces.
+func (s *Service) RunReminders(ctx context.Context) {
 	if s.opt.RemindAfter <= 0 {
 		return
 	}
@@ -84,13 +114,18 @@ func (s *Service) RunReminders(ctx context.Context, workspaces func(context.Cont
 			return
 		case <-tick.C:
 		}
-		wss, err := workspaces(ctx)
+		wss, err := s.opt.Store.RemindDue(ctx, s.now())
 		if err != nil && ctx.Err() == nil {
 			s.opt.Logger.Warn("reminders: listing workspaces", "err", err)
 		}
 		for _, ws := range wss {
-			if _, err := s.Remind(ctx, ws); err != nil && ctx.Err() == nil {
+			_, next, err := s.remind(ctx, ws)
+			if err != nil && ctx.Err() == nil {
 				s.opt.Logger.Warn("reminders: looking for quiet incidents", "workspace", ws.String(), "err", err)
+				continue
+			}
+			if err := s.opt.Store.RemindLater(ctx, ws, next); err != nil && ctx.Err() == nil {
+				s.opt.Logger.Warn("reminders: listing a workspace for later", "workspace", ws.String(), "err", err)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrConflict is what Store.Apply returns when the incident (or, for a new
@@ -74,6 +75,8 @@ type Change struct {
 	// Audit is the change's record in the workspace's audit trail, if it
 	// was someone's doing (a reminder is not).
 	Audit *AuditRecord
+	// RemindAt is when the incident may next need a reminder, if it may.
+	RemindAt time.Time
 }
 
 // Store keeps incidents, their timelines and what each request answered.
@@ -85,6 +88,10 @@ type Store interface {
 	// writes nothing and returns the reply remembered then. It returns
 	// ErrConflict when the incident moved on since it was read.
 	Apply(ctx context.Context, c Change) (Reply, error)
+	// RemindDue lists the workspaces whose incidents may need a reminder at
+	// now; RemindLater lists ws for its next look (or for none, at zero).
+	RemindDue(ctx context.Context, now time.Time) ([]Workspace, error)
+	RemindLater(ctx context.Context, ws Workspace, at time.Time) error
 	// Timeline returns an incident's entries, oldest first.
 	Timeline(ctx context.Context, ws Workspace, number int) ([]Entry, error)
 	// List returns the workspace's open incidents, or all with all set,

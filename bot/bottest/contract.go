@@ -516,7 +516,8 @@ func testDeadWorker(t *testing.T, c Contract) {
 
 // testRateLimit: a 429 is not a failure (a job limited more often than
 // MaxAttempts still goes out), and its Retry-After holds the whole bucket:
-// no call to the same channel and method in the window, from any lane.
+// no call of the same method to the same channel in the window, from any
+// lane.
 func testRateLimit(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
@@ -524,7 +525,7 @@ func testRateLimit(t *testing.T, c Contract) {
 	d := newDelivery(b, p, 2)
 	ws := NewWorkspace()
 	var mu sync.Mutex
-	var closedUntil time.Time
+	closedUntil := map[string]time.Time{} // by method: posting and editing are limited apart
 	limited, early := 0, 0
 	p.Fail = func(call Call) error {
 		if call.Channel != broadcastChannel {
@@ -533,12 +534,12 @@ func testRateLimit(t *testing.T, c Contract) {
 		mu.Lock()
 		defer mu.Unlock()
 		now := time.Now()
-		if now.Before(closedUntil) {
+		if now.Before(closedUntil[call.Op]) {
 			early++
 		}
 		if limited < 4 {
 			limited++
-			closedUntil = now.Add(150 * time.Millisecond)
+			closedUntil[call.Op] = now.Add(150 * time.Millisecond)
 			return &bot.RetryAfterError{After: 150 * time.Millisecond, Err: errors.New("429")}
 		}
 		return nil

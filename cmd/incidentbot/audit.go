@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
@@ -38,14 +37,8 @@ func printAudit(ctx context.Context, cfg config.Config, args []string, stdout io
 		return err
 	}
 	defer store.Close()
-	var workspaces []bot.Workspace
-	if *wsFlag != "" {
-		platform, id, ok := strings.Cut(*wsFlag, ":")
-		if !ok || id == "" {
-			return fmt.Errorf("--workspace %q is not <platform>:<id>, like slack:T0123 or discord:81384788765712384", *wsFlag)
-		}
-		workspaces = []bot.Workspace{{Platform: bot.Platform(platform), ID: id}}
-	} else if workspaces, err = store.AuditWorkspaces(ctx); err != nil {
+	workspaces, err := chosenWorkspaces(ctx, *wsFlag, store.AuditWorkspaces)
+	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(stdout)

@@ -152,11 +152,7 @@ func (t tally) String() string {
 // incident channel and once in the broadcast thread, in timeline order.
 func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) tally {
 	t.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{URL: redisURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t, redisURL)
 	ws := r.workspace()
 	waitDelivered(t, st, ws, 60*time.Second)
 
@@ -218,6 +214,17 @@ func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) ta
 		res.problems = append(res.problems, fmt.Sprintf("readers see duplicates: %q", dups))
 	}
 	return res
+}
+
+// openStore opens a store on the Redis at url for the test's checks.
+func openStore(t *testing.T, url string) *redisstore.Store {
+	t.Helper()
+	st, err := redisstore.Open(context.Background(), redisstore.Options{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // waitDelivered waits until no post of ws is queued. It gives up only when

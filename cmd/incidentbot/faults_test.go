@@ -23,6 +23,12 @@ var verbs = []string{"update INC-1", "identified INC-1", "monitoring INC-1", "in
 // at addrs in turn; between calls, at the points given, it runs the faults.
 func drive(t *testing.T, r *responder, addrs []string, n, workers int, faults map[int]func()) {
 	t.Helper()
+	inTurn(n, workers, faults, func(i int) { r.update(addrs[i%len(addrs)], verbs[i%len(verbs)]) })
+}
+
+// inTurn runs send(0) to send(n-1) from workers goroutines, and the fault
+// at a point before the send of that number while the others wait.
+func inTurn(n, workers int, faults map[int]func(), send func(i int)) {
 	var mu sync.Mutex
 	next := 0
 	var wg sync.WaitGroup
@@ -39,7 +45,7 @@ func drive(t *testing.T, r *responder, addrs []string, n, workers int, faults ma
 				if i >= n {
 					return
 				}
-				r.update(addrs[i%len(addrs)], verbs[i%len(verbs)])
+				send(i)
 			}
 		})
 	}

@@ -30,6 +30,8 @@ Commands:
             register /incident with Discord (in DISCORD_GUILD_ID when set)
   audit [--workspace <platform>:<id>] [--since <time>]
             print the audit trail as JSON lines, oldest first
+  outbox list|replay|purge [--workspace <platform>:<id>] [--incident <n>] [--id <entry>]
+            the posts parked after failing: list them, send them again, delete them
   version   print the version
 
 Configuration comes from the environment; see README.md.`
@@ -46,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 1 {
 		sub = args[1]
 	}
-	if len(args) > 2 && sub != "audit" {
+	if len(args) > 2 && sub != "audit" && sub != "outbox" {
 		return fmt.Errorf("too many arguments\n%s", usage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		m = mode{console: true}
 	case "audit":
 		return printAudit(ctx, cfg, args[2:], stdout)
+	case "outbox":
+		return outboxCommand(ctx, cfg, args[2:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "incidentbot", version())
 		return nil
@@ -140,7 +144,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	defer cancel()
 	wg.Go(func() { delivery.Run(ctx) })
 	if m.listen { // a scripted console run stays exactly what its script says
-		wg.Go(func() { svc.RunReminders(ctx, store.Workspaces) })
+		wg.Go(func() { svc.RunReminders(ctx) })
 	}
 
 	errc := make(chan error, 2+len(d.runs))

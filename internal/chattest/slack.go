@@ -75,6 +75,7 @@ type Slack struct {
 	msgs    map[string][]*SlackMessage // by channel, in posting order
 	views   []*SlackView
 	groups  map[string][]string // user groups' members, by group ID
+	limiter *slackLimiter
 	chaos   chaos
 	tsSeq   int
 	idSeq   int
@@ -248,6 +249,11 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	s.mu.Lock()
 	s.calls[method]++
+	s.mu.Unlock()
+	if s.limit(w, r, method) {
+		return
+	}
+	s.mu.Lock()
 	delay, slow := popSlackQueue(s.slows, method)
 	fault, failing := popSlackQueue(s.fails, method)
 	var chaos chaosCall

@@ -63,12 +63,18 @@ func (s *Store) AuditTrail(ctx context.Context, q bot.AuditQuery) ([]bot.AuditRe
 }
 
 // AuditWorkspaces lists every workspace that has an audit trail, for
-// operators reading all of them. It scans the keyspace (of every primary, on
-// Cluster), which an operator's occasional read can afford.
+// operators reading all of them.
 func (s *Store) AuditWorkspaces(ctx context.Context) ([]bot.Workspace, error) {
+	return s.workspacesWith(ctx, "audit")
+}
+
+// workspacesWith lists the workspaces that have the key of the given suffix.
+// It scans the keyspace (of every primary, on Cluster), which an operator's
+// occasional command can afford; delivery never does.
+func (s *Store) workspacesWith(ctx context.Context, suffix string) ([]bot.Workspace, error) {
 	var found []bot.Workspace
 	scan := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, "ib:{ws:*}:audit", 1000).Iterator()
+		iter := c.Scan(ctx, 0, "ib:{ws:*}:"+suffix, 1000).Iterator()
 		for iter.Next(ctx) {
 			if ws, ok := workspaceOfKey(iter.Val()); ok {
 				found = append(found, ws)
@@ -91,7 +97,7 @@ func (s *Store) AuditWorkspaces(ctx context.Context) ([]bot.Workspace, error) {
 		err = fmt.Errorf("a %T cannot be scanned", s.rdb)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: listing audit trails: %w", err)
+		return nil, fmt.Errorf("redisstore: listing workspaces with %s: %w", suffix, err)
 	}
 	slices.SortFunc(found, func(a, b bot.Workspace) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(found), nil

@@ -142,11 +142,13 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 	// and a WAIT that fails leaves the change applied, just unconfirmed.
 	ws := c.Workspace.String()
 	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if !c.RemindAt.IsZero() {
+			p.ZAddLT(ctx, remindKey, redis.Z{Score: float64(c.RemindAt.UnixMilli()), Member: ws})
+		}
 		if len(c.Jobs) > 0 {
 			// Listed before the change is written, so no drain that began
 			// earlier can unlist the workspace after it; signalled after,
 			// so the replica that pops the signal finds the posts.
-			p.ZAddGT(ctx, workspacesKey, redis.Z{Score: float64(s.opt.Clock.Now().UnixMilli()), Member: ws})
 			p.HIncrBy(ctx, queuedKey, ws, 1)
 			p.ZAddLT(ctx, dueKey, redis.Z{Score: 0, Member: ws})
 		}

@@ -7,9 +7,10 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
-// workspacesKey lists every workspace that ever queued a post, by the time
-// of its latest, for the reminders. It is outside any workspace's hash slot.
-const workspacesKey = "ib:active"
+// remindKey lists workspaces by when one of their open incidents may next
+// need a reminder, so reminders look only at those. It is outside any
+// workspace's hash slot.
+const remindKey = "ib:remind"
 
 // The keys delivery loops across workspaces share, in one hash slot of their
 // own ({ready}) so that one script may touch them together on Cluster too:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,11 +39,11 @@ func jobEntry(j bot.Job) (string, error) {
 	return string(j.Op) + " " + j.Bucket() + "\n" + string(raw), nil
 }
 
-// Workspaces lists every workspace that ever queued a post.
-func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
-	members, err := s.rdb.ZRange(ctx, workspacesKey, 0, -1).Result()
+// RemindDue lists the workspaces whose incidents may need a reminder at now.
+func (s *Store) RemindDue(ctx context.Context, now time.Time) ([]bot.Workspace, error) {
+	members, err := s.rdb.ZRangeByScore(ctx, remindKey, &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: 1000}).Result()
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: listing workspaces: %w", err)
+		return nil, fmt.Errorf("redisstore: listing workspaces to remind: %w", err)
 	}
 	var wss []bot.Workspace
 	for _, m := range members {
@@ -51,6 +52,20 @@ func (s *Store) Workspaces(ctx context.Context) ([]bot.Workspace, error) {
 		}
 	}
 	return wss, nil
+}
+
+// RemindLater lists ws for its next look at at, or for none when at is zero.
+func (s *Store) RemindLater(ctx context.Context, ws bot.Workspace, at time.Time) error {
+	var err error
+	if at.IsZero() {
+		err = s.rdb.ZRem(ctx, remindKey, ws.String()).Err()
+	} else {
+		err = s.rdb.ZAdd(ctx, remindKey, redis.Z{Score: float64(at.UnixMilli()), Member: ws.String()}).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: listing %s for reminders: %w", ws, err)
+	}
+	return nil
 }
 
 // Ready blocks up to wait for a signal that a workspace of one of platforms

@@ -66,6 +66,7 @@ var (
 	dueScript        = script("due")
 	relistScript     = script("relist")
 	backlogScript    = script("backlog")
+	replayScript     = script("replay")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
@@ -105,7 +106,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.rdb = rdb
-	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript} {
+	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript} {
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("redisstore: loading scripts: %w", err)

@@ -12,7 +12,10 @@ local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(
 redis.call('LSET', KEYS[3], 0, ARGV[4])
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[1], at, ARGV[1])
-if ARGV[5] ~= '' and at > tonumber(redis.call('HGET', KEYS[4], ARGV[5]) or '0') then
-  redis.call('HSET', KEYS[4], ARGV[5], at)
+-- The bucket stays closed a millisecond longer than asked: TIME is read to
+-- the microsecond and kept to the millisecond, and a bucket must never open
+-- before the platform's window ends.
+if ARGV[5] ~= '' and at + 1 > tonumber(redis.call('HGET', KEYS[4], ARGV[5]) or '0') then
+  redis.call('HSET', KEYS[4], ARGV[5], at + 1)
 end
 return 1
