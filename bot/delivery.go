@@ -85,14 +85,15 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-// ReplicaName is name, else the hostname, else a random name: what leases
-// and logs call this replica.
+// ReplicaName is name, else the hostname (stable across restarts where the
+// platform keeps it, as a StatefulSet or a fixed host does), else a random
+// name: what leases and logs call this replica.
 func ReplicaName(name string) string {
 	if name != "" {
 		return name
 	}
 	if h, err := os.Hostname(); err == nil && h != "" {
-		return fmt.Sprintf("%s-%d", h, os.Getpid())
+		return h
 	}
 	return fmt.Sprintf("replica-%08x", rand.Uint32())
 }
@@ -215,6 +216,7 @@ func (d *Delivery) Deliver(ctx context.Context, l Lease) {
 	case l.Bad != nil:
 		log.Error("delivery: an unreadable post parked in the dead-letter stream", "lane", l.Lane, "err", l.Bad)
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, l.Bad.Error()) })
+		d.countParked(l.Workspace)
 		return
 	case l.Job.V > JobVersion:
 		// Queued by a newer replica: leave it to one that can read it.
@@ -241,6 +243,7 @@ func (d *Delivery) Deliver(ctx context.Context, l Lease) {
 	if l.Job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
 		log.Error("delivery: post parked in the dead-letter stream; incidentbot outbox replay sends it again", "attempts", l.Job.Attempt, "err", err)
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, err.Error()) })
+		d.countParked(l.Workspace)
 		return
 	}
 	l.Job.Uncertain = mayHaveGoneOut(err)
@@ -301,6 +304,16 @@ func (d *Delivery) record(log jobLog, write func(context.Context) error) {
 		log.Warn("delivery: another replica took this lane over while the call was in flight; it decides what happens next", "err", err)
 	case err != nil:
 		log.Error("delivery: not recorded; the lane goes to another replica when its lease expires", "err", err)
+	}
+}
+
+// countParked says in the log how many posts of ws are parked now, so that an
+// operator reading one parking sees how many wait for them.
+func (d *Delivery) countParked(ws Workspace) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if bl, err := d.opt.Outbox.Backlog(ctx, ws); err == nil {
+		d.opt.Logger.Warn("delivery: posts parked; list them with incidentbot outbox list", "workspace", ws.String(), "parked", bl.Parked)
 	}
 }
 
