@@ -36,6 +36,8 @@ type DeliveryOptions struct {
 	PostTimeout time.Duration
 	// Grace is how long calls in flight may finish after Run's context ends.
 	Grace time.Duration
+	// Observer hears of every call and rate limit.
+	Observer Observer
 }
 
 // Delivery takes jobs from the outbox to the platforms: in order per lane,
@@ -70,6 +72,9 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	o.Lease = cmpOr(o.Lease, 30*time.Second)
 	o.Sweep = cmpOr(o.Sweep, 2*time.Second)
 	o.Grace = cmpOr(o.Grace, 10*time.Second)
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
 	d := &Delivery{opt: o, queued: map[Workspace]bool{}, work: make(chan Workspace, 4096)}
 	for p := range o.Posters {
 		d.platforms = append(d.platforms, p)
@@ -224,16 +229,23 @@ func (d *Delivery) Deliver(ctx context.Context, l Lease) {
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, time.Minute, false) })
 		return
 	}
+	start := time.Now()
 	res, err := d.attempt(ctx, l)
 	job := l.Job
+	observe := func(outcome string) {
+		d.opt.Observer.Posted(job.Workspace.Platform, job.Op, outcome, time.Since(start))
+	}
 	var limited *RetryAfterError
 	var permanent PermanentError
 	switch {
 	case err == nil:
+		observe("ok")
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Done(ctx, l, res) })
 		return
 	case errors.As(err, &limited):
 		// Not a failure: nothing went out, and the whole bucket waits.
+		observe("rate_limited")
+		d.opt.Observer.RateLimited(job.Workspace.Platform, limited.After)
 		log.Warn("delivery: rate limited; the bucket waits", "bucket", job.Bucket(), "for", limited.After)
 		l.Job.Uncertain = false
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, limited.After, true) })
@@ -241,11 +253,13 @@ func (d *Delivery) Deliver(ctx context.Context, l Lease) {
 	}
 	l.Job.Attempt++
 	if l.Job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
+		observe("parked")
 		log.Error("delivery: post parked in the dead-letter stream; incidentbot outbox replay sends it again", "attempts", l.Job.Attempt, "err", err)
 		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, err.Error()) })
 		d.countParked(l.Workspace)
 		return
 	}
+	observe("retry")
 	l.Job.Uncertain = mayHaveGoneOut(err)
 	wait := d.backoff(l.Job.Attempt)
 	log.Warn("delivery: post failed; retrying", "attempt", l.Job.Attempt, "in", wait, "err", err)

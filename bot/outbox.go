@@ -145,3 +145,14 @@ type Backlog struct {
 	Queued int // waiting, due for a retry, or being delivered
 	Parked int // in the dead-letter stream
 }
+
+// Gauges are what the store knows of the outbox and the incidents across
+// every replica, by platform, for the operators' metrics.
+type Gauges struct {
+	Queued map[Platform]int
+	// Oldest is the age of the oldest post still queued.
+	Oldest map[Platform]time.Duration
+	Parked map[Platform]int
+	// Open counts open incidents by platform and impact.
+	Open map[Platform]map[Impact]int
+}

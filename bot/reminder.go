@@ -53,6 +53,7 @@ func (s *Service) remind(ctx context.Context, ws Workspace) (int, time.Time, err
 			return queued, s.now(), err
 		}
 		queued++
+		s.opt.Observer.Reminded(ws.Platform)
 		if next.IsZero() || ch.RemindAt.Before(next) {
 			next = ch.RemindAt
 		}

@@ -37,6 +37,8 @@ type Options struct {
 	// Directories answer, per platform, what its requests do not carry:
 	// group membership and whether a channel is private.
 	Directories map[Platform]Directory
+	// Observer hears of commands, conflicts, milestones and reminders.
+	Observer Observer
 }
 
 // Logger is the structured log the core writes to: *slog.Logger is one.
@@ -80,6 +82,9 @@ func NewService(o Options) *Service {
 	if o.Org == "" {
 		o.Org = "Our organisation"
 	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
 	return &Service{opt: o}
 }
 
@@ -89,6 +94,7 @@ func NewService(o Options) *Service {
 func (s *Service) Handle(ctx context.Context, req Request) (Reply, error) {
 	cmd, err := Parse(req.Text, s.opt.Location)
 	if err != nil {
+		s.opt.Observer.Command(req.Workspace.Platform, "unparsed", outcome(err), 0)
 		return Reply{}, err
 	}
 	return s.Run(ctx, req, cmd)
@@ -99,6 +105,7 @@ func (s *Service) Handle(ctx context.Context, req Request) (Reply, error) {
 func (s *Service) HandleOptions(ctx context.Context, req Request, command string, opts map[string]string) (Reply, error) {
 	cmd, err := ParseOptions(command, opts, s.opt.Location)
 	if err != nil {
+		s.opt.Observer.Command(req.Workspace.Platform, "unparsed", outcome(err), 0)
 		return Reply{}, err
 	}
 	return s.Run(ctx, req, cmd)
@@ -106,6 +113,13 @@ func (s *Service) HandleOptions(ctx context.Context, req Request, command string
 
 // Run runs a parsed command: what Handle, HandleOptions and Submit come to.
 func (s *Service) Run(ctx context.Context, req Request, cmd Command) (Reply, error) {
+	start := time.Now()
+	reply, err := s.run(ctx, req, cmd)
+	s.opt.Observer.Command(req.Workspace.Platform, cmd.Name, outcome(err), time.Since(start))
+	return reply, err
+}
+
+func (s *Service) run(ctx context.Context, req Request, cmd Command) (Reply, error) {
 	if cmd.Name == CmdDeclare && cmd.Text == "" {
 		return Reply{Text: "Give the incident a title: " + Usage(CmdDeclare), Form: DeclareForm()}, nil
 	}
@@ -182,11 +196,17 @@ func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, 
 		ch.Audit = s.auditOf(req, cmd.Name, ch.Incident.Number, ch.Reply.Text)
 		reply, err := s.opt.Store.Apply(ctx, ch)
 		if errors.Is(err, ErrConflict) {
+			s.opt.Observer.Conflict(req.Workspace.Platform)
 			continue
 		}
 		var unrep *UnreplicatedError
-		if (err == nil || errors.As(err, &unrep)) && len(ch.Jobs) > 0 && s.opt.Queued != nil {
-			s.opt.Queued(ch.Workspace)
+		if err == nil || errors.As(err, &unrep) {
+			if found.Prior == nil && reply.Text == ch.Reply.Text {
+				s.milestones(inc, ch.Incident)
+			}
+			if len(ch.Jobs) > 0 && s.opt.Queued != nil {
+				s.opt.Queued(ch.Workspace)
+			}
 		}
 		return reply, err
 	}

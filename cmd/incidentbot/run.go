@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -16,6 +17,7 @@ import (
 	"github.com/incidentbot/incidentbot/internal/config"
 	"github.com/incidentbot/incidentbot/internal/console"
 	"github.com/incidentbot/incidentbot/internal/httpserver"
+	"github.com/incidentbot/incidentbot/internal/metrics"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 )
 
@@ -56,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil && sub != "version" && sub != "help" {
 		return err
 	}
+	if cfg.LogJSON {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	}
+	redisstore.RouteLogs(log)
 	var m mode
 	switch sub {
 	case "":
@@ -117,12 +123,16 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	defer store.Close()
 
 	var delivery *bot.Delivery // made once the doors it posts through exist
+	observer := metrics.New(store)
 	d := doors{posters: map[bot.Platform]bot.Poster{}, directories: map[bot.Platform]bot.Directory{},
 		routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
+	if cfg.MetricsAddr == "" {
+		d.routes.Metrics = observer.Handler()
+	}
 	svc := bot.NewService(bot.Options{
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
-		Responders: responders(cfg, m, log), Directories: d.directories,
+		Responders: responders(cfg, m, log), Directories: d.directories, Observer: observer,
 	})
 	consolePoster := &console.Poster{}
 	if m.console {
@@ -137,7 +147,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		}
 	}
 	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout,
-		Lease: cfg.ReclaimAfter, Replica: bot.ReplicaName(cfg.Replica)})
+		Lease: cfg.ReclaimAfter, Replica: bot.ReplicaName(cfg.Replica), Observer: observer})
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -158,6 +168,16 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		}
 		log.Info("listening", "addr", ln.Addr().String(), "max_conns", ln.Max())
 		srv := httpserver.New(httpserver.NewServer(d.routes))
+		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
+		defer shutdown(srv)
+	}
+	if m.listen && cfg.MetricsAddr != "" {
+		ln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listening on %s for metrics: %w", cfg.MetricsAddr, err)
+		}
+		log.Info("serving metrics", "addr", ln.Addr().String())
+		srv := httpserver.New(httpserver.NewServer(httpserver.Deps{Logger: log, Ready: store.Ping, Metrics: observer.Handler()}))
 		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
 		defer shutdown(srv)
 	}

@@ -170,4 +170,5 @@ func TestSlackReplaysSeedLikeTheConsole(t *testing.T) {
 	if got != want {
 		t.Errorf("Slack's report differs from the console's:\n--- slack\n%s\n--- console\n%s", got, want)
 	}
+	checkSeedMetrics(t, s.addr, bytes.Count(seed, []byte("\n")))
 }

@@ -37,6 +37,11 @@ type Config struct {
 	MinReplicas int
 	// Replica names this process in leases and logs; empty for the hostname.
 	Replica string
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of beside the commands.
+	MetricsAddr string
+	// LogJSON writes the log as JSON lines instead of text.
+	LogJSON bool
 	// ReclaimAfter is how long a post may stay with a replica that stopped
 	// answering before another replica takes it over.
 	ReclaimAfter time.Duration
@@ -87,7 +92,7 @@ func Variables() []string {
 	return []string{
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_MAX_CONNS", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
-		"INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA",
+		"INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA", "INCIDENTBOT_METRICS_ADDR", "INCIDENTBOT_LOG_FORMAT",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"SLACK_RESPONDERS",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
@@ -100,11 +105,12 @@ func Variables() []string {
 func Load(getenv func(string) string) (Config, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	c := Config{
-		RedisURL: env("REDIS_URL"),
-		Org:      env("INCIDENTBOT_ORG"),
-		Addr:     env("INCIDENTBOT_ADDR"),
-		Replica:  env("INCIDENTBOT_REPLICA"),
-		Location: time.UTC,
+		RedisURL:    env("REDIS_URL"),
+		Org:         env("INCIDENTBOT_ORG"),
+		Addr:        env("INCIDENTBOT_ADDR"),
+		Replica:     env("INCIDENTBOT_REPLICA"),
+		MetricsAddr: env("INCIDENTBOT_METRICS_ADDR"),
+		Location:    time.UTC,
 		Slack: Slack{
 			BotToken: env("SLACK_BOT_TOKEN"), SigningSecret: env("SLACK_SIGNING_SECRET"), AppToken: env("SLACK_APP_TOKEN"),
 			BroadcastChannel: env("SLACK_BROADCAST_CHANNEL"),
@@ -132,6 +138,18 @@ func Load(getenv func(string) string) (Config, error) {
 			add("INCIDENTBOT_MAX_CONNS must be a number of connections from %d to %d", minMaxConns, maxMaxConns)
 		}
 		c.MaxConns = n
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || !validPort(port) {
+			add("INCIDENTBOT_METRICS_ADDR %q is not a listen address like :9090", c.MetricsAddr)
+		}
+	}
+	switch f := env("INCIDENTBOT_LOG_FORMAT"); f {
+	case "", "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		add("INCIDENTBOT_LOG_FORMAT must be text (the default) or json")
 	}
 	if c.RedisURL != "" && !validRedisURL(c.RedisURL) {
 		add("REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL")

@@ -10,6 +10,7 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 		"POST /slack/commands":       d.SlackCommands,
 		"POST /slack/interactions":   d.SlackInteractions,
 		"POST /discord/interactions": d.DiscordInteractions,
+		"GET /metrics":               d.Metrics,
 	} {
 		if h != nil {
 			mux.Handle(pattern, h)

@@ -17,6 +17,8 @@ type Deps struct {
 	// The doors' handlers; a nil one is not routed.
 	SlackCommands, SlackInteractions http.Handler
 	DiscordInteractions              http.Handler
+	// Metrics serves GET /metrics when set.
+	Metrics http.Handler
 }
 
 // NewServer returns the handler of every route.

@@ -157,6 +157,14 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 		} else {
 			res = applyScript.Eval(ctx, p, keys, args...)
 		}
+		// The open incidents for the metrics, written after the change:
+		// a change refused for a conflict is planned again and rewrites it.
+		incident := fmt.Sprintf("%s:%d", ws, c.Incident.Number)
+		if c.Incident.Open() {
+			p.HSet(ctx, openKey, incident, string(c.Incident.Impact))
+		} else {
+			p.HDel(ctx, openKey, incident)
+		}
 		if len(c.Jobs) > 0 {
 			p.LPush(ctx, readyKey(c.Workspace.Platform), ws)
 			p.LTrim(ctx, readyKey(c.Workspace.Platform), 0, maxSignals-1) // unheard signals: the sweep covers them

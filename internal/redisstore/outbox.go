@@ -158,7 +158,12 @@ func (s *Store) Done(ctx context.Context, l bot.Lease, r bot.Result) error {
 // Park moves the lane's job into the dead-letter stream with its reason, and
 // moves the lane on.
 func (s *Store) Park(ctx context.Context, l bot.Lease, reason string) error {
-	return s.finish(ctx, l, bot.Result{}, cmpOr(reason, "unknown"))
+	if err := s.finish(ctx, l, bot.Result{}, cmpOr(reason, "unknown")); err != nil {
+		return err
+	}
+	// Listed for the metrics' parked count; a failure costs only the count.
+	s.rdb.SAdd(ctx, parkedKey, l.Workspace.String())
+	return nil
 }
 
 func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason string) error {

@@ -236,3 +236,35 @@ func TestNewerJobLeftAlone(t *testing.T) {
 		t.Errorf("backlog %+v; want the newer job and the one behind it waiting, nothing parked", bl)
 	}
 }
+
+// TestGauges: what the metrics read from the store across replicas: posts
+// queued and how old the oldest is, posts parked, open incidents by impact.
+func TestGauges(t *testing.T) {
+	s := open(t, false)
+	svc := bot.NewService(bot.Options{Store: s})
+	ws := bottest.NewWorkspace()
+	bottest.MustHandle(t, svc, ws, "C1", "declare One --impact major")
+	bottest.MustHandle(t, svc, ws, "C1", "declare Two --impact critical")
+	bottest.MustHandle(t, svc, ws, "C1", "declare Three --impact critical")
+	bottest.MustHandle(t, svc, ws, "C1", "resolved INC-3 Over")
+	ctx := context.Background()
+	l, ok, err := s.Take(ctx, ws, "test", time.Minute)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := s.Park(ctx, l, "test"); err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.Gauges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ws.Platform
+	bl, _ := s.Backlog(ctx, ws)
+	if g.Queued[p] != bl.Queued || g.Parked[p] != 1 || g.Oldest[p] <= 0 {
+		t.Errorf("gauges %+v; want %d queued, 1 parked, an age", g, bl.Queued)
+	}
+	if open := g.Open[p]; open[bot.ImpactMajor] != 1 || open[bot.ImpactCritical] != 1 {
+		t.Errorf("open incidents %v; want one major, one critical (the third is resolved)", open)
+	}
+}

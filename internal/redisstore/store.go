@@ -67,6 +67,7 @@ var (
 	relistScript     = script("relist")
 	backlogScript    = script("backlog")
 	replayScript     = script("replay")
+	depthScript      = script("depth")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
@@ -106,7 +107,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.rdb = rdb
-	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript} {
+	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript} {
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("redisstore: loading scripts: %w", err)
