@@ -26,6 +26,7 @@ const (
 	CmdAssign        Name = "assign"
 	CmdVisibility    Name = "visibility"
 	CmdAudit         Name = "audit"
+	CmdStats         Name = "stats"
 	CmdHelp          Name = "help"
 )
 
@@ -42,10 +43,11 @@ type Command struct {
 	Components []string // declare --components, or the list of the components command
 	// HasComponents tells an empty components list apart from none given.
 	HasComponents bool
-	Message       string    // declare --message: the first update
-	Started       time.Time // declare --started
-	At            time.Time // --at: when the entry happened
-	All           bool      // list --all
+	Message       string        // declare --message: the first update
+	Started       time.Time     // declare --started
+	At            time.Time     // --at: when the entry happened
+	All           bool          // list --all
+	Since         time.Duration // stats --since: how far back
 	// Private is declare --private, or what visibility asks for: private
 	// (true) or public.
 	Private bool
@@ -135,6 +137,7 @@ var specs = []struct {
 	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment}},
 	{CmdVisibility, spec{`/incident visibility [<ref>] <public|private>`, "make a private incident public (recorded), or a public one private before anything was broadcast", nil, takesVisibility}},
 	{CmdAudit, spec{`/incident audit [<ref>]`, "who changed the incident, and who was refused", nil, takesRef}},
+	{CmdStats, spec{`/incident stats [--since 30d]`, "how long past incidents took to identify, mitigate and resolve", []string{"since"}, takesNothing}},
 	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic}},
 }
 

@@ -178,6 +178,12 @@ func isFlag(t token) bool {
 
 func (p *parser) setFlag(name, value string) error {
 	switch name {
+	case "since":
+		d, err := ParseSince(value)
+		if err != nil {
+			return p.usageErr("%s", ErrorMessage(err))
+		}
+		p.cmd.Since = d
 	case "impact":
 		im, ok := ParseImpact(value)
 		if !ok {

@@ -19,7 +19,7 @@ import (
 var parseCommandNames = []bot.Name{
 	bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring,
 	bot.CmdResolved, bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList,
-	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdHelp,
+	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdStats, bot.CmdHelp,
 }
 
 // parseSeedLines returns the command lines of the seed incident replay.
@@ -231,6 +231,9 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 		if r, ok := hidden(name, false); ok {
 			fail("a name keeps %U", r)
 		}
+	}
+	if c.Since < 0 || c.Since != 0 && c.Name != bot.CmdStats {
+		fail("Since %v", c.Since)
 	}
 	for _, t := range []time.Time{c.At, c.Started} {
 		if !t.IsZero() && t.Year() < 2000 {

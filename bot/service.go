@@ -138,6 +138,8 @@ func (s *Service) run(ctx context.Context, req Request, cmd Command) (Reply, err
 		reply, err = s.show(ctx, req, cmd)
 	case CmdAudit:
 		reply, err = s.audit(ctx, req, cmd)
+	case CmdStats:
+		reply, err = s.stats(ctx, req, cmd)
 	default:
 		reply, err = s.change(ctx, req, cmd)
 	}

@@ -92,6 +92,8 @@ type Store interface {
 	// now; RemindLater lists ws for its next look (or for none, at zero).
 	RemindDue(ctx context.Context, now time.Time) ([]Workspace, error)
 	RemindLater(ctx context.Context, ws Workspace, at time.Time) error
+	// Declared returns the workspace's incidents declared since then.
+	Declared(ctx context.Context, ws Workspace, since time.Time) ([]Incident, error)
 	// Timeline returns an incident's entries, oldest first.
 	Timeline(ctx context.Context, ws Workspace, number int) ([]Entry, error)
 	// List returns the workspace's open incidents, or all with all set,

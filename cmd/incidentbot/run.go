@@ -34,6 +34,8 @@ Commands:
             print the audit trail as JSON lines, oldest first
   outbox list|replay|purge [--workspace <platform>:<id>] [--incident <n>] [--id <entry>]
             the posts parked after failing: list them, send them again, delete them
+  stats [--since 90d] [--workspace <platform>:<id>] [--format table|csv|json]
+            how long incidents took to identify, mitigate and resolve
   version   print the version
 
 Configuration comes from the environment; see README.md.`
@@ -50,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 1 {
 		sub = args[1]
 	}
-	if len(args) > 2 && sub != "audit" && sub != "outbox" {
+	if len(args) > 2 && sub != "audit" && sub != "outbox" && sub != "stats" {
 		return fmt.Errorf("too many arguments\n%s", usage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return printAudit(ctx, cfg, args[2:], stdout)
 	case "outbox":
 		return outboxCommand(ctx, cfg, args[2:], stdout)
+	case "stats":
+		return printStats(ctx, cfg, args[2:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "incidentbot", version())
 		return nil

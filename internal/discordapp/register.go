@@ -35,7 +35,7 @@ func Command() *discordgo.ApplicationCommand {
 	}
 	var names []string
 	for _, n := range []bot.Name{bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring, bot.CmdResolved,
-		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit} {
+		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdStats} {
 		names = append(names, string(n))
 	}
 	return &discordgo.ApplicationCommand{
@@ -61,6 +61,7 @@ func Command() *discordgo.ApplicationCommand {
 			sub(bot.CmdVisibility, "Make an incident public, or private before anything was broadcast",
 				str("visibility", "who can see it", true, "public", "private"), ref),
 			sub(bot.CmdAudit, "Who changed the incident, and who was refused", ref),
+			sub(bot.CmdStats, "How long past incidents took", str("since", "how far back: 30d, 12h", false)),
 			sub(bot.CmdHelp, "The commands", str("command", "one command", false, names...)),
 		},
 	}

@@ -124,3 +124,8 @@ func (s *Store) signal(ctx context.Context, ws bot.Workspace) {
 func (s *Store) ParkedWorkspaces(ctx context.Context) ([]bot.Workspace, error) {
 	return s.workspacesWith(ctx, "outbox:dead")
 }
+
+// IncidentWorkspaces lists the workspaces that declared an incident.
+func (s *Store) IncidentWorkspaces(ctx context.Context) ([]bot.Workspace, error) {
+	return s.workspacesWith(ctx, "all")
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -212,6 +213,16 @@ func (s *Store) Timeline(ctx context.Context, ws bot.Workspace, number int) ([]b
 	return entries, nil
 }
 
+// Declared returns the incidents declared since then, oldest first.
+func (s *Store) Declared(ctx context.Context, ws bot.Workspace, since time.Time) ([]bot.Incident, error) {
+	k := keysOf(ws)
+	numbers, err := s.rdb.ZRangeByScore(ctx, k.all(), &redis.ZRangeBy{Min: strconv.FormatInt(since.UnixMilli(), 10), Max: "+inf"}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: incidents of %s: %w", ws, err)
+	}
+	return s.incidents(ctx, k, numbers)
+}
+
 // List returns the newest open incidents, or the newest of all.
 func (s *Store) List(ctx context.Context, ws bot.Workspace, all bool) ([]bot.Incident, error) {
 	k := keysOf(ws)
@@ -223,18 +234,24 @@ func (s *Store) List(ctx context.Context, ws bot.Workspace, all bool) ([]bot.Inc
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: listing %s: %w", ws, err)
 	}
+	return s.incidents(ctx, k, numbers)
+}
+
+// incidents reads incidents by number, in one round trip; one indexed but
+// gone is passed over.
+func (s *Store) incidents(ctx context.Context, k keys, numbers []string) ([]bot.Incident, error) {
 	if len(numbers) == 0 {
 		return nil, nil
 	}
 	cmds := make([]*redis.StringCmd, len(numbers))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, n := range numbers {
 			cmds[i] = p.HGet(ctx, k.incPrefix()+n, "json")
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redisstore: listing %s: %w", ws, err)
+		return nil, fmt.Errorf("redisstore: reading incidents: %w", err)
 	}
 	var incs []bot.Incident
 	for _, c := range cmds {
