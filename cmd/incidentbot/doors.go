@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -21,6 +22,8 @@ import (
 // doors is what the chat platforms add to a run: posters for the delivery
 // loop, HTTP routes, and connections to keep open.
 type doors struct {
+	// checks say whether each configured door can reach its platform.
+	checks      []func(context.Context) error
 	posters     map[bot.Platform]bot.Poster
 	directories map[bot.Platform]bot.Directory // filled before the first request
 	routes      httpserver.Deps
@@ -55,6 +58,7 @@ func (d *doors) openSlack(cfg config.Slack, timeout time.Duration, svc *bot.Serv
 	})
 	d.posters[bot.Slack] = app.Poster()
 	d.directories[bot.Slack] = app.Directory()
+	d.checks = append(d.checks, cached(authCheckEvery, app.Authenticated))
 	if cfg.SigningSecret != "" {
 		d.routes.SlackCommands, d.routes.SlackInteractions = app.Commands(), app.Interactions()
 	}
@@ -76,12 +80,48 @@ func (d *doors) openDiscord(cfg config.Discord, timeout time.Duration, svc *bot.
 		Broadcast: cfg.BroadcastChannel, Channels: cfg.Channels, Logger: log,
 	})
 	d.posters[bot.Discord] = app.Poster()
+	d.checks = append(d.checks, cached(authCheckEvery, app.Authenticated))
 	if cfg.PublicKey != nil {
 		d.routes.DiscordInteractions = app.Interactions()
 	} else {
 		d.runs = append(d.runs, app.RunGateway)
 	}
 	return nil
+}
+
+// authCheckEvery is how often readiness asks a platform whether it still
+// accepts the bot's token: often enough to notice a revoked token, seldom
+// enough that probes cost the platform nothing.
+const authCheckEvery = 30 * time.Second
+
+// cached answers check's last result until it is ttl old.
+func cached(ttl time.Duration, check func(context.Context) error) func(context.Context) error {
+	var mu sync.Mutex
+	var at time.Time
+	var last error
+	return func(ctx context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() || time.Since(at) >= ttl {
+			last, at = check(ctx), time.Now()
+		}
+		return last
+	}
+}
+
+// ready is readiness: Redis writable, and every door's platform reachable.
+func (d *doors) ready(store func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := store(ctx); err != nil {
+			return err
+		}
+		for _, check := range d.checks {
+			if err := check(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // registerDiscord registers /incident with Discord: in DISCORD_GUILD_ID when

@@ -129,7 +129,8 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	var delivery *bot.Delivery // made once the doors it posts through exist
 	observer := metrics.New(store)
 	d := doors{posters: map[bot.Platform]bot.Poster{}, directories: map[bot.Platform]bot.Directory{},
-		routes: httpserver.Deps{Logger: log, Ready: store.Ping}}
+		routes: httpserver.Deps{Logger: log}}
+	d.routes.Ready = d.ready(store.Writable)
 	if cfg.MetricsAddr == "" {
 		d.routes.Metrics = observer.Handler()
 	}
@@ -181,7 +182,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 			return fmt.Errorf("listening on %s for metrics: %w", cfg.MetricsAddr, err)
 		}
 		log.Info("serving metrics", "addr", ln.Addr().String())
-		srv := httpserver.New(httpserver.NewServer(httpserver.Deps{Logger: log, Ready: store.Ping, Metrics: observer.Handler()}))
+		srv := httpserver.New(httpserver.NewServer(httpserver.Deps{Logger: log, Ready: d.routes.Ready, Metrics: observer.Handler()}))
 		wg.Go(func() { errc <- ignoreClosed(srv.Serve(ln)) })
 		defer shutdown(srv)
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
 // env is a getenv over a map.
@@ -319,5 +321,38 @@ func TestVersion(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "incidentbot ") {
 		t.Errorf("version printed %q", out.String())
+	}
+}
+
+// TestReadinessNeedsThePlatforms: /readyz fails while a configured chat
+// platform refuses the bot's token, and says which; /healthz stays up.
+func TestReadinessNeedsThePlatforms(t *testing.T) {
+	slackFake := chattest.NewSlack(t)
+	discordFake := chattest.NewDiscord(t)
+	for name, vars := range map[string]map[string]string{
+		"Slack": {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": slackSecret, "SLACK_API_URL": slackFake.URL},
+		"Discord": {"DISCORD_BOT_TOKEN": "revoked", "DISCORD_APP_ID": chattest.DiscordAppID, "DISCORD_API_URL": discordFake.URL(),
+			"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr := freeAddr(t)
+			vars["INCIDENTBOT_ADDR"] = addr
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"incidentbot", "serve"}, env(vars), strings.NewReader(""), io.Discard, io.Discard)
+			}()
+			defer func() { cancel(); <-done }()
+			waitFor(t, "http://"+addr+"/healthz", http.StatusOK)
+			resp, err := http.Get("http://" + addr + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), strings.ToLower(name)) {
+				t.Errorf("/readyz with a refused token: %d %q", resp.StatusCode, body)
+			}
+		})
 	}
 }

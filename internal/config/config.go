@@ -17,6 +17,9 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 )
 
+// AllReplicas is MinReplicas for INCIDENTBOT_REDIS_MIN_REPLICAS=all.
+const AllReplicas = -1
+
 // Config is everything incidentbot reads from its environment.
 type Config struct {
 	// RedisURL is where state lives; empty means the embedded in-memory Redis.
@@ -33,7 +36,8 @@ type Config struct {
 	// Location is the zone timeline times are shown in.
 	Location *time.Location
 	// MinReplicas is how many Redis replicas must confirm each change
-	// before it is acknowledged; 0 waits for none.
+	// before it is acknowledged; 0 waits for none, AllReplicas for every
+	// replica the primary reports.
 	MinReplicas int
 	// Replica names this process in leases and logs; empty for the hostname.
 	Replica string
@@ -154,10 +158,12 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.RedisURL != "" && !validRedisURL(c.RedisURL) {
 		add("REDIS_URL must be a redis://host:port, rediss://host:port or unix:///path URL")
 	}
-	if v := env("INCIDENTBOT_REDIS_MIN_REPLICAS"); v != "" {
+	if v := env("INCIDENTBOT_REDIS_MIN_REPLICAS"); v == "all" {
+		c.MinReplicas = AllReplicas
+	} else if v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 16 {
-			add("INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16")
+			add("INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16, or all")
 		}
 		c.MinReplicas = n
 	}

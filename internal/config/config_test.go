@@ -161,6 +161,11 @@ func TestLoad(t *testing.T) {
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: 1, ReclaimAfter: 5 * time.Second, PostTimeout: 2 * time.Second},
 		},
 		{
+			name: "MinReplicasAll",
+			env:  map[string]string{"INCIDENTBOT_REDIS_MIN_REPLICAS": "all"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: config.AllReplicas},
+		},
+		{
 			name: "RemindersSooner",
 			env:  map[string]string{"INCIDENTBOT_REMIND_AFTER": "15m"},
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, RemindAfter: 15 * time.Minute},
@@ -253,7 +258,7 @@ func TestLoadProblem(t *testing.T) {
 		{"AddrPortNotANumber", pairs("INCIDENTBOT_ADDR", ":abc"), `INCIDENTBOT_ADDR ":abc" is not a listen address`},
 		{"AddrPortTooLarge", pairs("INCIDENTBOT_ADDR", ":99999"), `INCIDENTBOT_ADDR ":99999" is not a listen address`},
 		{"SlackAPIURLWithQuery", pairs("SLACK_API_URL", "http://proxy/api?x=1"), "SLACK_API_URL must be an http:// or https:// base URL without a query"},
-		{"MinReplicasNotANumber", pairs("INCIDENTBOT_REDIS_MIN_REPLICAS", "all"), "INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16"},
+		{"MinReplicasNotANumber", pairs("INCIDENTBOT_REDIS_MIN_REPLICAS", "many"), "INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16, or all"},
 		{"ReclaimAfterTooShort", pairs("INCIDENTBOT_RECLAIM_AFTER", "10ms"), "INCIDENTBOT_RECLAIM_AFTER must be a duration like 30s, of at least 1s"},
 		{"PostTimeoutNotADuration", pairs("INCIDENTBOT_POST_TIMEOUT", "ten"), "INCIDENTBOT_POST_TIMEOUT must be a duration like 30s, of at least 100ms"},
 		{"RemindAfterTooLong", pairs("INCIDENTBOT_REMIND_AFTER", "2h"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},

@@ -204,3 +204,11 @@ func (a *App) RunGateway(ctx context.Context) error {
 	<-ctx.Done()
 	return s.Close()
 }
+
+// Authenticated checks that Discord accepts the bot token (users/@me).
+func (a *App) Authenticated(ctx context.Context) error {
+	if _, err := a.opt.Session.User("@me", discordgo.WithContext(ctx)); err != nil {
+		return fmt.Errorf("discord: users/@me: %w", err)
+	}
+	return nil
+}

@@ -12,7 +12,8 @@ import (
 // Deps is what the server's routes need.
 type Deps struct {
 	Logger *slog.Logger
-	// Ready checks what the bot needs to serve commands: Redis.
+	// Ready checks what the bot needs to serve commands: Redis writable, the
+	// chat platforms reachable.
 	Ready func(ctx context.Context) error
 	// The doors' handlers; a nil one is not routed.
 	SlackCommands, SlackInteractions http.Handler
@@ -38,7 +39,8 @@ func handleHealthz() http.Handler {
 	})
 }
 
-// handleReadyz answers 200 when Redis answers within a second, else 503.
+// handleReadyz answers 200 when Redis can be written to and each chat
+// platform configured accepts the bot, within a second; else 503 with why.
 func handleReadyz(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
@@ -46,7 +48,7 @@ func handleReadyz(d Deps) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := d.Ready(ctx); err != nil {
 			d.Logger.Warn("not ready", "err", err)
-			http.Error(w, "not ready: Redis does not answer", StatusOf(bot.Errorf(bot.EUNAVAILABLE, "redis")))
+			http.Error(w, "not ready: "+err.Error(), StatusOf(bot.Errorf(bot.EUNAVAILABLE, "not ready")))
 			return
 		}
 		w.Write([]byte("ready\n"))

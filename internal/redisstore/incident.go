@@ -120,9 +120,9 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 // count this write. EVALSHA cannot fall back to EVAL inside a pipeline, so
 // after Redis lost its scripts (a restart) it is sent again as EVAL.
 func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, args []any) ([]string, error) {
-	res, acked, err := s.applyPipeline(ctx, c, keys, args, true)
+	res, acked, wanted, err := s.applyPipeline(ctx, c, keys, args, true)
 	if redis.HasErrorPrefix(err, "NOSCRIPT") {
-		res, acked, err = s.applyPipeline(ctx, c, keys, args, false)
+		res, acked, wanted, err = s.applyPipeline(ctx, c, keys, args, false)
 	}
 	if err != nil {
 		if uncertain(err) {
@@ -130,19 +130,18 @@ func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, ar
 		}
 		return nil, err
 	}
-	if s.opt.MinReplicas > 0 && res[0] == "ok" && acked < int64(s.opt.MinReplicas) {
-		return res, &bot.UnreplicatedError{Confirmed: int(acked), Wanted: s.opt.MinReplicas}
+	if wanted > 0 && res[0] == "ok" && acked < int64(wanted) {
+		return res, &bot.UnreplicatedError{Confirmed: int(acked), Wanted: wanted}
 	}
 	return res, nil
 }
 
-func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, args []any, bySHA bool) ([]string, int64, error) {
-	var res *redis.Cmd
-	var wait *redis.Cmd
-	// Each command's own error is read below: the listing is only a hint,
-	// and a WAIT that fails leaves the change applied, just unconfirmed.
+func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, args []any, bySHA bool) ([]string, int64, int, error) {
+	var res, wait *redis.Cmd
 	ws := c.Workspace.String()
-	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	// Each command's own error is read below: the hints are only hints, and
+	// a WAIT that fails leaves the change applied, just unconfirmed.
+	before := func(p redis.Pipeliner) {
 		if !c.RemindAt.IsZero() {
 			p.ZAddLT(ctx, remindKey, redis.Z{Score: float64(c.RemindAt.UnixMilli()), Member: ws})
 		}
@@ -153,11 +152,15 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 			p.HIncrBy(ctx, queuedKey, ws, 1)
 			p.ZAddLT(ctx, dueKey, redis.Z{Score: 0, Member: ws})
 		}
+	}
+	script := func(p redis.Pipeliner) {
 		if bySHA {
 			res = applyScript.EvalSha(ctx, p, keys, args...)
 		} else {
 			res = applyScript.Eval(ctx, p, keys, args...)
 		}
+	}
+	after := func(p redis.Pipeliner) {
 		// The open incidents for the metrics, written after the change:
 		// a change refused for a conflict is planned again and rewrites it.
 		incident := fmt.Sprintf("%s:%d", ws, c.Incident.Number)
@@ -170,17 +173,33 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 			p.LPush(ctx, readyKey(c.Workspace.Platform), ws)
 			p.LTrim(ctx, readyKey(c.Workspace.Platform), 0, maxSignals-1) // unheard signals: the sweep covers them
 		}
-		if s.opt.MinReplicas > 0 {
-			wait = p.Do(ctx, "WAIT", s.opt.MinReplicas, s.opt.ReplicaWait.Milliseconds())
+	}
+	writer, err := s.writer(ctx, keys[1])
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	wanted := s.replicasWanted(ctx, writer)
+	waitFor := func(p redis.Pipeliner) {
+		if wanted > 0 {
+			wait = p.Do(ctx, "WAIT", wanted, s.opt.ReplicaWait.Milliseconds())
 		}
-		return nil
-	})
+	}
+	if writer == s.rdb {
+		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { before(p); script(p); after(p); waitFor(p); return nil })
+	} else {
+		// On Cluster, the script and WAIT go to the primary that owns the
+		// workspace, on one connection, so WAIT counts that primary's
+		// replicas; the hints go wherever their keys live.
+		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { before(p); return nil })
+		writer.Pipelined(ctx, func(p redis.Pipeliner) error { script(p); waitFor(p); return nil })
+		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { after(p); return nil })
+	}
 	out, err := res.StringSlice()
 	if err != nil || wait == nil {
-		return out, 0, err
+		return out, 0, wanted, err
 	}
 	acked, _ := wait.Int64()
-	return out, acked, nil
+	return out, acked, wanted, nil
 }
 
 // uncertain reports whether a failed write may have been applied all the

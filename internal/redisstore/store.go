@@ -108,9 +108,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s.rdb = rdb
 	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript} {
+		// Loading ahead only saves the first EVAL of each script: a slow
+		// replica (Cluster loads on every node) must not stop start-up.
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("redisstore: loading scripts: %w", err)
+			o.Logger.Warn("redisstore: scripts not loaded ahead; they are sent with their first use", "err", err)
+			break
 		}
 	}
 	return s, nil
@@ -139,7 +141,9 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("redisstore: REDIS_URL (Cluster): %w", err)
 		}
 		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
-		return redis.NewClusterClient(o), nil
+		cc := redis.NewClusterClient(o)
+		cc.AddHook(&layoutReloader{cc: cc})
+		return cc, nil
 	}
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {

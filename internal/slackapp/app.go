@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -175,4 +176,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
+}
+
+// Authenticated checks that Slack accepts the bot token (auth.test).
+func (a *App) Authenticated(ctx context.Context) error {
+	if _, err := a.opt.API.AuthTestContext(ctx); err != nil {
+		return fmt.Errorf("slack: auth.test: %w", err)
+	}
+	return nil
 }
