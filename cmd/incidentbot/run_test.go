@@ -295,7 +295,7 @@ func TestStartupErrors(t *testing.T) {
 			[]string{"DISCORD_PUBLIC_KEY must be the application's public key: 64 hexadecimal characters"}},
 		{"UnknownCommand", []string{"incidentbot", "launch"}, nil, []string{`unknown command "launch"`, "usage: incidentbot"}},
 		{"TooManyArguments", []string{"incidentbot", "console", "extra"}, nil, []string{"too many arguments"}},
-		{"UnreachableRedis", []string{"incidentbot", "console"}, map[string]string{"REDIS_URL": "redis://127.0.0.1:1"}, []string{"loading scripts"}},
+		{"UnreachableRedis", []string{"incidentbot", "console"}, map[string]string{"REDIS_URL": "redis://127.0.0.1:1"}, []string{"Redis does not answer"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), tc.args, env(tc.env), strings.NewReader(""), io.Discard, io.Discard)

@@ -109,7 +109,7 @@ func (s *Store) Take(ctx context.Context, ws bot.Workspace, owner string, lease 
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return bot.Lease{}, false, fmt.Errorf("redisstore: reading %s's queue counter: %w", ws, err)
 	}
-	res, err := takeScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, lease.Milliseconds()).Slice()
+	res, err := s.evalDurable(ctx, takeScript, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, lease.Milliseconds()).Slice()
 	if err != nil {
 		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", ws, err)
 	}
@@ -177,7 +177,7 @@ func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason st
 		}
 	}
 	number, _ := splitLane(l.Lane)
-	ok, err := doneScript.Run(ctx, s.rdb,
+	ok, err := s.evalDurable(ctx, doneScript,
 		[]string{k.lanes(), k.leases(), k.lane(l.Lane), k.refs(number), k.channels(), k.dead()},
 		l.Lane, l.Token, r.Channel, r.Root, number, reason, job, deadCap).Int()
 	return leaseResult(ok, err, "finishing", l)
@@ -194,7 +194,7 @@ func (s *Store) Reschedule(ctx context.Context, l bot.Lease, delay time.Duration
 	if limited {
 		bucket = l.Job.Bucket()
 	}
-	ok, err := rescheduleScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits()},
+	ok, err := s.evalDurable(ctx, rescheduleScript, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits()},
 		l.Lane, l.Token, delay.Milliseconds(), entry, bucket).Int()
 	return leaseResult(ok, err, "rescheduling", l)
 }

@@ -38,6 +38,7 @@ type Store struct {
 	rdb      redis.UniversalClient
 	embedded *miniredis.Miniredis
 	opt      Options
+	replicas replicas
 }
 
 var (
@@ -107,6 +108,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.rdb = rdb
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("redisstore: Redis does not answer: %w", err)
+	}
 	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript} {
 		// Loading ahead only saves the first EVAL of each script: a slow
 		// replica (Cluster loads on every node) must not stop start-up.

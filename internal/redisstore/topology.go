@@ -35,42 +35,58 @@ func (s *Store) writer(ctx context.Context, key string) (redis.Cmdable, error) {
 // replicaCountTTL is how long a primary's count of replicas is trusted.
 const replicaCountTTL = 3 * time.Second
 
+// replicaMemory is how long the most replicas seen are still waited for
+// after fewer are reported. Right after a failover the new primary reports
+// none, or fewer, while the others attach: acknowledging then on its word
+// alone would let the next failover lose what it acknowledged.
+const replicaMemory = time.Minute
+
 type replicaCount struct {
 	n  int
 	at time.Time
 }
 
-var counts struct {
-	sync.Mutex
+// replicas counts the replicas changes wait for with AllReplicas.
+type replicas struct {
+	mu     sync.Mutex
 	byNode map[redis.Cmdable]replicaCount
+	most   replicaCount
 }
 
 // replicasWanted is how many replicas a change written through w must reach
 // before it is acknowledged: MinReplicas, or with AllReplicas every replica
-// w's primary reports now (read again every few seconds).
+// w's primary reports (read again every few seconds), and no fewer than the
+// most seen within replicaMemory.
 func (s *Store) replicasWanted(ctx context.Context, w redis.Cmdable) int {
 	if s.opt.MinReplicas != AllReplicas {
 		return s.opt.MinReplicas
 	}
-	counts.Lock()
-	defer counts.Unlock()
-	if counts.byNode == nil {
-		counts.byNode = map[redis.Cmdable]replicaCount{}
+	r := &s.replicas
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byNode == nil {
+		r.byNode = map[redis.Cmdable]replicaCount{}
 	}
-	if c, ok := counts.byNode[w]; ok && time.Since(c.at) < replicaCountTTL {
-		return c.n
+	c, ok := r.byNode[w]
+	if !ok || time.Since(c.at) >= replicaCountTTL {
+		if info, err := w.Info(ctx, "replication").Result(); err == nil {
+			c = replicaCount{connectedReplicas(info), time.Now()}
+			r.byNode[w] = c
+		}
 	}
-	info, err := w.Info(ctx, "replication").Result()
-	if err != nil {
-		return counts.byNode[w].n // the last count; 0 before any
+	if c.n >= r.most.n || time.Since(r.most.at) > replicaMemory {
+		r.most = replicaCount{c.n, time.Now()}
 	}
+	return r.most.n
+}
+
+func connectedReplicas(info string) int {
 	n := 0
 	for line := range strings.SplitSeq(info, "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "connected_slaves:"); ok {
 			fmt.Sscanf(v, "%d", &n)
 		}
 	}
-	counts.byNode[w] = replicaCount{n, time.Now()}
 	return n
 }
 
@@ -163,4 +179,42 @@ func (s *Store) Writable(ctx context.Context) error {
 		return errors.New("redisstore: the node written to is a replica")
 	}
 	return nil
+}
+
+// evalDurable runs a delivery script and, when changes wait for replicas,
+// WAITs on the same connection, so that what delivery recorded (a lease, a
+// post done) survives a failover as the changes do. Otherwise a promoted
+// replica could lack a lease and hand its lane out as new, and a post that
+// went out would go out again unchecked.
+func (s *Store) evalDurable(ctx context.Context, sc *redis.Script, keys []string, args ...any) *redis.Cmd {
+	if s.opt.MinReplicas == 0 {
+		return sc.Run(ctx, s.rdb, keys, args...)
+	}
+	writer, err := s.writer(ctx, keys[0])
+	if err != nil {
+		cmd := redis.NewCmd(ctx)
+		cmd.SetErr(err)
+		return cmd
+	}
+	wanted := s.replicasWanted(ctx, writer)
+	run := func(bySHA bool) *redis.Cmd {
+		var res *redis.Cmd
+		writer.Pipelined(ctx, func(p redis.Pipeliner) error {
+			if bySHA {
+				res = sc.EvalSha(ctx, p, keys, args...)
+			} else {
+				res = sc.Eval(ctx, p, keys, args...)
+			}
+			if wanted > 0 {
+				p.Do(ctx, "WAIT", wanted, s.opt.ReplicaWait.Milliseconds())
+			}
+			return nil
+		})
+		return res
+	}
+	res := run(true)
+	if redis.HasErrorPrefix(res.Err(), "NOSCRIPT") {
+		res = run(false)
+	}
+	return res
 }
