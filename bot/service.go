@@ -144,28 +144,29 @@ func (s *Service) run(ctx context.Context, req Request, cmd Command) (Reply, err
 		reply, err = s.change(ctx, req, cmd)
 	}
 	if err != nil {
-		return Reply{}, s.public(req, err)
+		return Reply{}, s.public(req, cmd, err)
 	}
 	return reply, nil
 }
 
 // public turns an infrastructure error into the sentence a responder sees and
 // logs it in full; an *Error passes as it is.
-func (s *Service) public(req Request, err error) error {
+func (s *Service) public(req Request, cmd Command, err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
+	about := []any{"workspace", req.Workspace.String(), "request", req.RequestID, "command", cmd.Name, "incident", cmd.Ref, "err", err}
 	var unrep *UnreplicatedError
 	switch {
 	case errors.As(err, &unrep):
-		s.opt.Logger.Warn("command recorded but not replicated in time", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+		s.opt.Logger.Warn("command recorded but not replicated in time", about...)
 		return unreplicated(unrep)
 	case errors.Is(err, ErrUncertain):
-		s.opt.Logger.Error("command may not be recorded", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+		s.opt.Logger.Error("command may not be recorded", about...)
 		return errUncertain
 	}
-	s.opt.Logger.Error("command not recorded", "workspace", req.Workspace.String(), "request", req.RequestID, "err", err)
+	s.opt.Logger.Error("command not recorded", about...)
 	return errUnavailable
 }
 

@@ -81,11 +81,18 @@ func (s *sentinels) primary() string {
 
 // TestFaultsSentinelFailover: with INCIDENTBOT_REDIS_MIN_REPLICAS=all, a
 // planned SENTINEL FAILOVER and then a SIGKILL of the new primary, both
-// under a stream of commands, lose nothing acknowledged.
+// under a stream of commands, lose nothing acknowledged. With =1, which
+// the README does not promise survives this, the loss is measured.
 func TestFaultsSentinelFailover(t *testing.T) {
 	if !*long {
 		t.Skip("the Sentinel topology runs in the long fault suite: -long")
 	}
+	for _, setting := range []string{"all", "1"} {
+		t.Run(setting, func(t *testing.T) { sentinelFailover(t, setting) })
+	}
+}
+
+func sentinelFailover(t *testing.T, setting string) {
 	primary := startRedis(t)
 	replicas := []*redisServer{
 		startRedis(t, "--replicaof", "127.0.0.1", fmt.Sprint(primary.port)),
@@ -97,7 +104,7 @@ func TestFaultsSentinelFailover(t *testing.T) {
 	s := startSentinels(t, primary)
 	fake := chattest.NewSlack(t)
 	vars := slackVars(fake, s.URL())
-	vars["INCIDENTBOT_REDIS_MIN_REPLICAS"] = "all"
+	vars["INCIDENTBOT_REDIS_MIN_REPLICAS"] = setting
 	addr, _ := inProcess(t, vars)
 	r := newResponder()
 	declare(t, r, addr)
@@ -148,12 +155,15 @@ func TestFaultsSentinelFailover(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	res := check(t, s.URL(), r, fake)
-	t.Logf("sentinel-failover-all: %s", res)
+	t.Logf("sentinel-failover, MIN_REPLICAS=%s: %s", setting, res)
+	if setting != "all" {
+		return // measured, not promised
+	}
 	// What the README promises here is that nothing acknowledged is lost.
 	// A post may be shown twice when the failover drops delivery's record of
 	// it (see the README); that is measured, not hidden.
 	if res.lost != 0 || res.duplicated != 0 {
-		t.Errorf("sentinel-failover-all: %s", res)
+		t.Errorf("sentinel-failover, MIN_REPLICAS=all: %s", res)
 	}
 	if extra := res.postsSeen - res.postsExpected; extra != 0 {
 		t.Logf("posts shown twice across the two failovers: %d of %d", extra, res.postsExpected)
