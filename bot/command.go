@@ -27,6 +27,7 @@ const (
 	CmdVisibility    Name = "visibility"
 	CmdAudit         Name = "audit"
 	CmdStats         Name = "stats"
+	CmdSnooze        Name = "snooze"
 	CmdHelp          Name = "help"
 )
 
@@ -48,6 +49,10 @@ type Command struct {
 	At            time.Time     // --at: when the entry happened
 	All           bool          // list --all
 	Since         time.Duration // stats --since: how far back
+	Next          time.Duration // --next: when stakeholders will hear again, from now
+	// Snooze is how long snooze puts reminders off; SnoozeOff ends a snooze.
+	Snooze    time.Duration
+	SnoozeOff bool
 	// Private is declare --private, or what visibility asks for: private
 	// (true) or public.
 	Private bool
@@ -115,6 +120,7 @@ const (
 	takesComponents       // [<ref>] "<A, B, C>"
 	takesAssignment       // [<ref>] <role> <@user>
 	takesVisibility       // [<ref>] <public|private>
+	takesSnooze           // [<ref>] <duration|off>
 	takesTopic            // [<command>]
 )
 
@@ -124,11 +130,11 @@ var specs = []struct {
 	spec
 }{
 	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`, "open a new incident, investigating; --private keeps it to its own private channel", []string{"impact", "components", "message", "started", "at", "private"}, takesTitle}},
-	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at"}, takesMessage}},
-	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>]`, "the cause is known", []string{"at"}, takesMessage}},
-	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>]`, "a fix is out; watching it", []string{"at"}, takesMessage}},
+	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>] [--next 20m]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at", "next"}, takesMessage}},
+	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>] [--next 20m]`, "the cause is known", []string{"at", "next"}, takesMessage}},
+	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>] [--next 20m]`, "a fix is out; watching it", []string{"at", "next"}, takesMessage}},
 	{CmdResolved, spec{`/incident resolved [<ref>] <message> [--at <time>]`, "impact is over", []string{"at"}, takesMessage}},
-	{CmdUpdate, spec{`/incident update [<ref>] <message> [--at <time>]`, "add an update, keeping the status", []string{"at"}, takesMessage}},
+	{CmdUpdate, spec{`/incident update [<ref>] <message> [--at <time>] [--next 20m]`, "add an update, keeping the status; --next promises the next one", []string{"at", "next"}, takesMessage}},
 	{CmdPostmortem, spec{`/incident postmortem [<ref>] [<body>] [--at <time>]`, "without a body: post a pre-filled draft; with one: publish it", []string{"at"}, takesBody}},
 	{CmdShow, spec{`/incident show [<ref>]`, "the status report with the full timeline", nil, takesRef}},
 	{CmdList, spec{`/incident list [--all]`, "open incidents, or all with --all", []string{"all"}, takesNothing}},
@@ -137,6 +143,7 @@ var specs = []struct {
 	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment}},
 	{CmdVisibility, spec{`/incident visibility [<ref>] <public|private>`, "make a private incident public (recorded), or a public one private before anything was broadcast", nil, takesVisibility}},
 	{CmdAudit, spec{`/incident audit [<ref>]`, "who changed the incident, and who was refused", nil, takesRef}},
+	{CmdSnooze, spec{`/incident snooze [<ref>] <45m|off>`, "put the reminders off for a while, or end a snooze", nil, takesSnooze}},
 	{CmdStats, spec{`/incident stats [--since 30d]`, "how long past incidents took to identify, mitigate and resolve", []string{"since"}, takesNothing}},
 	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic}},
 }

@@ -41,7 +41,7 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 	card := newCard(&next, now)
 	notice := noticeMessage(card, note)
 	if kind == KindAssign {
-		notice.Mention = cmd.User
+		notice.Mention, notice.MentionNote = cmd.User, "you have a new role on "+next.Ref()+"."
 	}
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, notice)}
 	if kind == KindAssign && next.Private {

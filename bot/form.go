@@ -73,9 +73,11 @@ func UpdateForm(card Card, to fsm.Status) *Form {
 	if to == card.Status {
 		title = card.Ref + ": update"
 	}
-	return &Form{Kind: FormUpdate, Incident: card.Number, Status: to, Title: title, Submit: "Post", Fields: []Field{
-		{ID: "message", Label: "Update for the timeline", Placeholder: examples[Name(to)], Multiline: true, MaxLength: MaxMessage},
-	}}
+	fields := []Field{{ID: "message", Label: "Update for the timeline", Placeholder: examples[Name(to)], Multiline: true, MaxLength: MaxMessage}}
+	if to != fsm.Resolved && to != fsm.Postmortem {
+		fields = append(fields, Field{ID: "next", Label: "Next update in (20m, 1h)", Placeholder: "20m", Optional: true, MaxLength: 10})
+	}
+	return &Form{Kind: FormUpdate, Incident: card.Number, Status: to, Title: title, Submit: "Post", Fields: fields}
 }
 
 // postmortemForm asks for the sections of a postmortem, the summary filled in.
@@ -171,6 +173,13 @@ func (sub Submission) command() (Command, error) {
 		}
 		if cmd.Text == "" {
 			return cmd, Errorf(EINVALID, "Write the update for the timeline.")
+		}
+		if v("next") != "" {
+			d, err := parseWait(v("next"))
+			if err != nil {
+				return cmd, Errorf(EINVALID, "Next update in %s", err.Error())
+			}
+			cmd.Next = d
 		}
 	case FormPostmortem:
 		cmd = Command{Name: CmdPostmortem, Ref: sub.Incident, Text: postmortemBody(sub.Values)}

@@ -149,6 +149,18 @@ func (p *parser) flag(f flag, rest []token) (used int, err error) {
 	return used, nil
 }
 
+// maxWait bounds --next and snooze: past a day, say so in an update.
+const maxWait = 24 * time.Hour
+
+// parseWait reads a wait like 20m, 1h30m or 2h, from a minute to a day.
+func parseWait(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.ToLower(v))
+	if err != nil || d < time.Minute || d > maxWait {
+		return 0, fmt.Errorf("takes a wait from 1m to 24h, like 20m or 1h30m, not %q.", clip(v, 20))
+	}
+	return d.Round(time.Minute), nil
+}
+
 // earliest is the earliest time --at and --started take: anything before
 // is a typo (a two-digit year, Go's zero time) that would break durations.
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -184,6 +196,12 @@ func (p *parser) setFlag(name, value string) error {
 			return p.usageErr("%s", ErrorMessage(err))
 		}
 		p.cmd.Since = d
+	case "next":
+		d, err := parseWait(value)
+		if err != nil {
+			return p.usageErr("--next %s", err.Error())
+		}
+		p.cmd.Next = d
 	case "impact":
 		im, ok := ParseImpact(value)
 		if !ok {
@@ -279,6 +297,19 @@ func (p *parser) shape() error {
 			return p.usageErr("Say public or private.")
 		}
 		p.cmd.Private = strings.EqualFold(p.pos[0].text, "private")
+	case takesSnooze:
+		if len(p.pos) != 1 {
+			return p.usageErr("Say how long, for example 45m, or off.")
+		}
+		if strings.EqualFold(p.pos[0].text, "off") {
+			p.cmd.SnoozeOff = true
+			return nil
+		}
+		d, err := parseWait(p.pos[0].text)
+		if err != nil {
+			return p.usageErr("The snooze %s", err.Error())
+		}
+		p.cmd.Snooze = d
 	case takesTopic:
 		return p.topic()
 	}
@@ -315,7 +346,7 @@ func (p *parser) bareRefFits() bool {
 	switch p.spec.takes {
 	case takesRef:
 		return true
-	case takesImpact, takesVisibility:
+	case takesImpact, takesVisibility, takesSnooze:
 		return len(p.pos) == 2
 	case takesAssignment:
 		return len(p.pos) == 3

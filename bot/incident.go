@@ -109,6 +109,10 @@ type Incident struct {
 	// QuietSince is when the latest public update, or reminder of one, was
 	// recorded (not its --at): reminders count from it.
 	QuietSince time.Time `json:"quiet_since,omitzero"`
+	// NextBy is when stakeholders were promised the next update (--next).
+	NextBy time.Time `json:"next_by,omitzero"`
+	// SnoozedUntil puts reminders off until then.
+	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
 	// Entries counts timeline entries; the next entry's Seq is Entries+1.
 	Entries int `json:"entries"`
 	// Posts counts the jobs queued in each lane; the next job's Seq is one more.

@@ -44,6 +44,9 @@ type Card struct {
 	Private bool `json:"private,omitempty"`
 	// Names holds how the platform names the people in Roles; see Person.
 	Names map[string]string `json:"names,omitempty"`
+	// NextUpdate is when stakeholders were promised the next update, as
+	// they read it ("18:55 UTC"), while it is still to come.
+	NextUpdate string `json:"next_update,omitempty"`
 }
 
 // Person names a user reference for plain text, as Incident.Person does:
@@ -74,6 +77,11 @@ type Message struct {
 	// Mention is a user the message means to notify (someone just given a
 	// role): the one deliberate ping. All other user text pings no one.
 	Mention string `json:"mention,omitempty"`
+	// MentionNote is what the mention tells its person: "you have a new
+	// role on INC-8.", "stakeholders are waiting for an update on INC-8.".
+	MentionNote string `json:"mention_note,omitempty"`
+	// Snooze offers a button that puts the incident's reminders off.
+	Snooze bool `json:"snooze,omitempty"`
 }
 
 // Body is the plain text of a message without its heading line: what a door
@@ -101,8 +109,12 @@ func (c Card) Facts() string {
 	if u := c.Roles[Commander]; u != "" {
 		commander = c.Person(u)
 	}
-	return fmt.Sprintf("Impact: %s · Components: %s · Commander: %s · Duration so far: %s",
+	facts := fmt.Sprintf("Impact: %s · Components: %s · Commander: %s · Duration so far: %s",
 		c.Impact, comps, commander, FormatDuration(c.Duration))
+	if c.NextUpdate != "" {
+		facts += " · Next update by " + c.NextUpdate
+	}
+	return facts
 }
 
 // UserText writes a user reference for plain text: "@alex" stays as it is, a

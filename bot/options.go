@@ -72,6 +72,8 @@ func positionalOption(t takes, opts map[string]string) string {
 		return opts["command"]
 	case takesVisibility:
 		return opts["visibility"]
+	case takesSnooze:
+		return opts["for"]
 	}
 	return ""
 }

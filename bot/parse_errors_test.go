@@ -14,7 +14,7 @@ import (
 // the responder reads.
 func TestParseErrors(t *testing.T) {
 	names26, _ := parseTestComponents(26)
-	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, visibility, audit, stats, help"
+	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, visibility, audit, snooze, stats, help"
 
 	for _, tc := range []struct {
 		name string
@@ -41,7 +41,7 @@ func TestParseErrors(t *testing.T) {
 
 		// Flags.
 		{"ErrUnknownFlag", "update Restarted with --force",
-			"There is no flag --force; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"There is no flag --force; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrUnknownFlagWithValue", "declare Checkout --severity=high",
 			`There is no flag --severity; to write it in a message, put the message in quotes. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrMistypedRef", "resolved INC-12a all clear",
@@ -53,11 +53,11 @@ func TestParseErrors(t *testing.T) {
 		{"ErrLineTooLong", "update " + strings.Repeat("x", 64*1024),
 			"That command is 65543 bytes long; the limit is 65536. Shorten it."},
 		{"ErrTripleDash", "update Rolled back --- watching",
-			"There is no flag ---; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"There is no flag ---; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrUnknownFlagClipped", "update Rolled back --" + strings.Repeat("f", 35),
-			"There is no flag --" + strings.Repeat("f", 30) + "…; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"There is no flag --" + strings.Repeat("f", 30) + "…; to write it in a message, put the message in quotes. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrFlagNotTakenByUpdate", "update Rolled back --impact major",
-			"/incident update does not take --impact. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"/incident update does not take --impact. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrFlagNotTakenByAlias", "resolve Fixed —message done",
 			"/incident resolved does not take --message. Usage: /incident resolved [<ref>] <message> [--at <time>]"},
 		{"ErrFlagNotTakenByList", "list --at 2025-10-30T17:25:40Z",
@@ -77,7 +77,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrFlagTwice", "declare Checkout --impact major --impact=minor",
 			`--impact is given twice; give it once. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrFlagTwiceDashAndEmDash", "update Rolled back --at 2025-10-30T17:25:40Z —at 2025-10-30T17:26:00Z",
-			"--at is given twice; give it once. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"--at is given twice; give it once. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrAllTwice", "list --all --all",
 			"--all is given twice; give it once. Usage: /incident list [--all]"},
 		{"ErrValueMissingAtEnd", "declare Checkout --impact",
@@ -87,7 +87,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrValueMissingBeforeEmDashFlag", "declare Checkout --impact —at 2025-10-30T17:25:40Z",
 			`--impact needs a value. Usage: /incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`},
 		{"ErrValueMissingBeforeUnknownFlag", "update Rolled back --at --soon",
-			"--at needs a value. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"--at needs a value. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrAllWithValue", "list --all=true",
 			"--all takes no value. Usage: /incident list [--all]"},
 		{"ErrAllWithEmptyValue", "list --all=",
@@ -139,13 +139,13 @@ func TestParseErrors(t *testing.T) {
 		{"ErrAliasWithOnlyRef", "resolve INC-12",
 			"/incident resolved needs a message for the timeline, for example /incident resolved Error rates are back to normal. Usage: /incident resolved [<ref>] <message> [--at <time>]"},
 		{"ErrInvestigatingOnlyFlag", "investigating --at 2025-10-30T17:25:40Z",
-			"/incident investigating needs a message for the timeline, for example /incident investigating We are looking into elevated error rates. Usage: /incident investigating [<ref>] <message> [--at <time>]"},
+			"/incident investigating needs a message for the timeline, for example /incident investigating We are looking into elevated error rates. Usage: /incident investigating [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrIdentifiedWithoutMessage", "identify",
-			"/incident identified needs a message for the timeline, for example /incident identified A bad deploy of the payment service. Usage: /incident identified [<ref>] <message> [--at <time>]"},
+			"/incident identified needs a message for the timeline, for example /incident identified A bad deploy of the payment service. Usage: /incident identified [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrMonitoringWithoutMessage", "monitor #3",
-			"/incident monitoring needs a message for the timeline, for example /incident monitoring The fix is out; we are watching error rates. Usage: /incident monitoring [<ref>] <message> [--at <time>]"},
+			"/incident monitoring needs a message for the timeline, for example /incident monitoring The fix is out; we are watching error rates. Usage: /incident monitoring [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrUpdateEmptyQuoted", `update ""`,
-			"/incident update needs a message for the timeline, for example /incident update We are rolling back the deploy. Usage: /incident update [<ref>] <message> [--at <time>]"},
+			"/incident update needs a message for the timeline, for example /incident update We are rolling back the deploy. Usage: /incident update [<ref>] <message> [--at <time>] [--next 20m]"},
 		{"ErrMessage3001Runes", "update " + strings.Repeat("é", 3001),
 			"The message is 3001 characters long; the limit is 3000. Split it into several updates."},
 		{"ErrStatusMessage3001Runes", "resolved INC-2 " + strings.Repeat("é", 3001),

@@ -19,7 +19,7 @@ import (
 var parseCommandNames = []bot.Name{
 	bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring,
 	bot.CmdResolved, bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList,
-	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdStats, bot.CmdHelp,
+	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdStats, bot.CmdHelp,
 }
 
 // parseSeedLines returns the command lines of the seed incident replay.
@@ -234,6 +234,12 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 	}
 	if c.Since < 0 || c.Since != 0 && c.Name != bot.CmdStats {
 		fail("Since %v", c.Since)
+	}
+	if c.Next < 0 || c.Next != 0 && !takes(bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring, bot.CmdUpdate) {
+		fail("Next %v", c.Next)
+	}
+	if (c.Snooze != 0 || c.SnoozeOff) != (c.Name == bot.CmdSnooze) || c.Snooze != 0 && c.SnoozeOff {
+		fail("Snooze %v, off %v", c.Snooze, c.SnoozeOff)
 	}
 	for _, t := range []time.Time{c.At, c.Started} {
 		if !t.IsZero() && t.Year() < 2000 {

@@ -23,6 +23,8 @@ func (s *Service) plan(ctx context.Context, req Request, cmd Command, inc *Incid
 		return s.planFields(req, cmd, inc)
 	case CmdVisibility:
 		return s.planVisibility(req, cmd, inc)
+	case CmdSnooze:
+		return s.planSnooze(req, cmd, inc)
 	case CmdPostmortem:
 		if cmd.Text == "" {
 			return s.planDraft(ctx, req, inc)
@@ -174,10 +176,16 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	next := inc.clone()
 	next.Lifecycle = m.Lifecycle()
 	next.LastAt, next.QuietSince = at, now
+	if cmd.Next > 0 {
+		next.NextBy = now.Add(cmd.Next)
+	}
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
 	card := newCard(&next, at)
+	if next.NextBy.After(now) && next.Open() {
+		card.NextUpdate = s.clock(next.NextBy)
+	}
 	post := entryMessage(card, entry, s.opt.Location, step.Moved())
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
 	if s.broadcasts(&next) {
@@ -186,6 +194,9 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	text := entryReply(next.Ref(), cmd, step)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."
+	}
+	if card.NextUpdate != "" {
+		text += " Stakeholders expect the next update by " + card.NextUpdate + "."
 	}
 	return s.changeOf(req, next, &entry, jobs, text), nil
 }

@@ -19,6 +19,9 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 		return Reply{}, err
 	}
 	r := Report{Org: s.opt.Org, Incident: *inc, Timeline: timeline, Now: s.now(), Location: s.opt.Location}
+	if inc.Open() && inc.NextBy.After(r.Now) {
+		r.NextUpdate = s.clock(inc.NextBy)
+	}
 	return Reply{Text: r.String(), Incident: inc.Number}, nil
 }
 

@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// Reminders: an open incident that has had no public update for
-// Options.RemindAfter gets a nudge in its channel, because stakeholders who
-// hear nothing assume the worst. Every replica looks; a reminder is a change
+// Reminders: an open incident that has had no public update for its cadence
+// (by impact: Options.Cadence) gets a nudge in its channel that mentions its
+// comms lead, else its commander, because stakeholders who hear nothing
+// assume the worst. A promised next update (--next) moves the nudge to that
+// time; a snooze puts it off. Every replica looks; a reminder is a change
 // like any other (the incident's version checked, a request ID of its own),
 // so however many replicas look at once, it is posted once.
 
@@ -22,9 +24,9 @@ func (s *Service) Remind(ctx context.Context, ws Workspace) (int, error) {
 }
 
 // remind is Remind, also returning when ws next needs a look: the earliest
-// time one of its open incidents falls quiet for RemindAfter, or zero.
+// time one of its open incidents falls due for a reminder, or zero.
 func (s *Service) remind(ctx context.Context, ws Workspace) (int, time.Time, error) {
-	if s.opt.RemindAfter <= 0 {
+	if !s.reminds() {
 		return 0, time.Time{}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
@@ -72,42 +74,93 @@ func quietSince(inc Incident) time.Time {
 	return inc.QuietSince
 }
 
-// remindAt is when inc falls quiet for RemindAfter, or zero when it never
-// needs a reminder (closed, or reminders off).
+// reminds reports whether any impact has a cadence.
+func (s *Service) reminds() bool {
+	for _, d := range s.opt.Cadence {
+		if d > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// remindAt is when inc is next due for a reminder, or zero when it never is
+// (closed, or its impact has no cadence and nothing was promised): the
+// promised next update if one was promised since the last, else its
+// cadence after the last; no sooner than a snooze ends.
 func (s *Service) remindAt(inc Incident) time.Time {
-	if s.opt.RemindAfter <= 0 || !inc.Open() {
+	if !inc.Open() {
 		return time.Time{}
 	}
-	return quietSince(inc).Add(s.opt.RemindAfter)
+	since := quietSince(inc)
+	var due time.Time
+	if c := s.opt.Cadence[inc.Impact]; c > 0 {
+		due = since.Add(c)
+	}
+	if inc.NextBy.After(since) {
+		due = inc.NextBy
+	}
+	if !due.IsZero() && inc.SnoozedUntil.After(due) {
+		due = inc.SnoozedUntil
+	}
+	return due
 }
 
 // planReminder plans the reminder of inc, if one is due.
 func (s *Service) planReminder(inc Incident) (Change, bool) {
 	now := s.now()
-	since := quietSince(inc)
-	if !inc.Open() || now.Sub(since) < s.opt.RemindAfter {
+	due := s.remindAt(inc)
+	if due.IsZero() || now.Before(due) {
 		return Change{}, false
 	}
+	since := quietSince(inc)
 	next := inc.clone()
 	next.QuietSince = now
 	next.Version++
 	text := fmt.Sprintf("No update for %s; stakeholders are waiting. Post what you know with /incident update %s <message>, even if it is only that you are still on it.",
 		FormatDuration(now.Sub(since)), next.Ref())
-	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(newCard(&next, now), text))}
+	if inc.NextBy.After(since) {
+		text = fmt.Sprintf("The next update was promised by %s. ", s.clock(inc.NextBy)) + text
+	}
+	notice := noticeMessage(newCard(&next, now), text)
+	notice.Snooze = true
+	if who := next.Roles[Comms]; who != "" {
+		notice.Mention = who
+	} else if who := next.Roles[Commander]; who != "" {
+		notice.Mention = who
+	}
+	notice.MentionNote = "stakeholders are waiting for an update on " + next.Ref() + "."
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, notice)}
 	// The request ID names the version reminded about: a replica that read
 	// the same version gets the first reply and queues nothing.
 	req := Request{Workspace: inc.Workspace, RequestID: fmt.Sprintf("remind:%d:%d", inc.Number, inc.Version)}
 	return s.changeOf(req, next, nil, jobs, text), true
 }
 
-// RunReminders looks, a few times per RemindAfter until ctx is done, at the
+// clock writes a time as "18:55 UTC" in the configured zone, with the date
+// when it is not today's.
+func (s *Service) clock(t time.Time) string {
+	local, now := t.In(s.opt.Location), s.now().In(s.opt.Location)
+	if local.Format("2006-01-02") != now.Format("2006-01-02") {
+		return local.Format("Jan 2, 15:04 MST")
+	}
+	return local.Format("15:04 MST")
+}
+
+// RunReminders looks, every so often until ctx is done, at the
 // workspaces the store lists as due for a reminder: only those, so that an
 // idle replica's cost does not grow with the number of workspaces.
 func (s *Service) RunReminders(ctx context.Context) {
-	if s.opt.RemindAfter <= 0 {
+	if !s.reminds() {
 		return
 	}
-	tick := time.NewTicker(min(max(s.opt.RemindAfter/4, 100*time.Millisecond), time.Minute))
+	shortest := time.Duration(0)
+	for _, d := range s.opt.Cadence {
+		if d > 0 && (shortest == 0 || d < shortest) {
+			shortest = d
+		}
+	}
+	tick := time.NewTicker(min(max(shortest/4, 100*time.Millisecond), time.Minute))
 	defer tick.Stop()
 	for {
 		select {
@@ -130,4 +183,35 @@ func (s *Service) RunReminders(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// SnoozeButton is how long the button on a reminder puts reminders off.
+const SnoozeButton = 30 * time.Minute
+
+// SnoozeCommand is what the snooze button on a reminder of incident n runs.
+func SnoozeCommand(n int) Command {
+	return Command{Name: CmdSnooze, Ref: n, Snooze: SnoozeButton}
+}
+
+// planSnooze puts inc's reminders off, or ends a snooze: kept in the
+// timeline for responders, never shown to stakeholders.
+func (s *Service) planSnooze(req Request, cmd Command, inc *Incident) (Change, error) {
+	now := s.now()
+	next := inc.clone()
+	var note string
+	switch {
+	case cmd.SnoozeOff && !inc.SnoozedUntil.After(now):
+		return Change{}, Errorf(EINVALID, "%s's reminders are not snoozed.", inc.Ref())
+	case cmd.SnoozeOff:
+		next.SnoozedUntil = time.Time{}
+		note = fmt.Sprintf("%s's reminders are on again.", next.Ref())
+	default:
+		next.SnoozedUntil = now.Add(cmd.Snooze)
+		note = fmt.Sprintf("%s's reminders are snoozed until %s.", next.Ref(), s.clock(next.SnoozedUntil))
+	}
+	next.Entries++
+	next.Version++
+	entry := Entry{Seq: next.Entries, Kind: KindSnooze, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(newCard(&next, now), note))}
+	return s.changeOf(req, next, &entry, jobs, note), nil
 }

@@ -14,12 +14,17 @@ type Report struct {
 	Timeline []Entry
 	Now      time.Time
 	Location *time.Location
+	// NextUpdate is when the next update was promised, if it is to come.
+	NextUpdate string
 }
 
 // String renders the report, one line per piece, with no trailing newline.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s incident\n%s\n%s\n", r.Org, r.Incident.Title, Summary(r.Org, &r.Incident, r.Now, r.Location))
+	if r.NextUpdate != "" {
+		fmt.Fprintf(&b, "Next update by %s\n", r.NextUpdate)
+	}
 	if len(r.Incident.Components) > 0 {
 		b.WriteString("Affected components\n")
 		for _, c := range r.Incident.Components {

@@ -23,9 +23,10 @@ type Options struct {
 	// Timeout bounds the store work of one command, so a responder hears back
 	// well inside the platforms' 3-second limit even when Redis is away.
 	Timeout time.Duration
-	// RemindAfter is how long an open incident may go without a public update
-	// before its channel is reminded; 0 never reminds.
-	RemindAfter time.Duration
+	// Cadence is, per impact, how long an open incident may go without a
+	// public update before its channel is reminded; an impact without one
+	// (or 0) is never reminded.
+	Cadence map[Impact]time.Duration
 	// Queued, when set, hears of every change that queued posts: the local
 	// delivery loop's Wake, so this replica posts them at once.
 	Queued func(Workspace)

@@ -17,6 +17,7 @@ const (
 	KindComponents EntryKind = "components"
 	KindAssign     EntryKind = "assign"
 	KindVisibility EntryKind = "visibility"
+	KindSnooze     EntryKind = "snooze"
 )
 
 // Entry is one line of an incident's timeline. At is when it happened (a

@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	}
 	svc := bot.NewService(bot.Options{
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
-		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
+		Cadence: cfg.Cadence, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 		Responders: responders(cfg, m, log), Directories: d.directories, Observer: observer,
 	})
 	consolePoster := &console.Poster{}

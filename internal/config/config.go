@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -51,11 +52,11 @@ type Config struct {
 	ReclaimAfter time.Duration
 	// PostTimeout bounds one call to a chat platform.
 	PostTimeout time.Duration
-	// RemindAfter is how long an open incident may go without a public update
-	// before its channel is reminded; 0 never reminds.
-	RemindAfter time.Duration
-	Slack       Slack
-	Discord     Discord
+	// Cadence is, per impact, how long an open incident may go without a
+	// public update before its channel is reminded; 0 never reminds.
+	Cadence map[bot.Impact]time.Duration
+	Slack   Slack
+	Discord Discord
 }
 
 // Slack configures the Slack door.
@@ -96,7 +97,7 @@ func Variables() []string {
 	return []string{
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_MAX_CONNS", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
-		"INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA", "INCIDENTBOT_METRICS_ADDR", "INCIDENTBOT_LOG_FORMAT",
+		"INCIDENTBOT_CADENCE", "INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA", "INCIDENTBOT_METRICS_ADDR", "INCIDENTBOT_LOG_FORMAT",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"SLACK_RESPONDERS",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
@@ -172,7 +173,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ReclaimAfter <= c.PostTimeout {
 		add("INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT, or posts still under way would be taken over and shown twice")
 	}
-	c.RemindAfter = remindAfter(env("INCIDENTBOT_REMIND_AFTER"), add)
+	c.Cadence = cadence(env("INCIDENTBOT_CADENCE"), env("INCIDENTBOT_REMIND_AFTER"), add)
 	if tz := env("INCIDENTBOT_TIMEZONE"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
@@ -278,23 +279,51 @@ const (
 	maxMaxConns = 1_000_000
 )
 
-// maxRemindAfter bounds INCIDENTBOT_REMIND_AFTER: reminders look only at
-// workspaces that queued a post within the last hour, and a reminder is such
-// a post, so a quiet incident stays in view as long as one comes in time.
-const maxRemindAfter = 45 * time.Minute
+// maxRemindAfter bounds a reminder interval: past a day, nobody is waiting.
+const maxRemindAfter = 24 * time.Hour
 
-// remindAfter reads INCIDENTBOT_REMIND_AFTER: 30m unless set, 0 or off for
-// no reminders.
-func remindAfter(v string, add func(string, ...any)) time.Duration {
-	switch v {
-	case "":
-		return 30 * time.Minute
-	case "0", "off":
+// defaultCadence is the update interval by impact unless
+// INCIDENTBOT_CADENCE says otherwise.
+var defaultCadence = map[bot.Impact]time.Duration{
+	bot.ImpactCritical: 15 * time.Minute, bot.ImpactMajor: 30 * time.Minute, bot.ImpactMinor: time.Hour,
+}
+
+// cadence reads INCIDENTBOT_CADENCE ("critical=15m,major=30m,minor=60m,
+// none=off"); impacts it leaves out keep their default. Without it,
+// INCIDENTBOT_REMIND_AFTER, the older setting, gives every impact one
+// interval.
+func cadence(v, legacy string, add func(string, ...any)) map[bot.Impact]time.Duration {
+	c := maps.Clone(defaultCadence)
+	if v == "" && legacy != "" {
+		d := remindInterval(legacy, "INCIDENTBOT_REMIND_AFTER", add)
+		for _, im := range []bot.Impact{bot.ImpactNone, bot.ImpactMinor, bot.ImpactMajor, bot.ImpactCritical} {
+			c[im] = d
+		}
+		return c
+	}
+	for part := range strings.SplitSeq(v, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(part, "=")
+		im, known := bot.ParseImpact(strings.TrimSpace(name))
+		if !ok || !known {
+			add("INCIDENTBOT_CADENCE %q is not impact=interval, like major=30m", strings.TrimSpace(part))
+			continue
+		}
+		c[im] = remindInterval(strings.TrimSpace(value), "INCIDENTBOT_CADENCE", add)
+	}
+	return c
+}
+
+// remindInterval reads one interval: a duration from 1s to a day, or off.
+func remindInterval(v, name string, add func(string, ...any)) time.Duration {
+	if v == "0" || v == "off" {
 		return 0
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < time.Second || d > maxRemindAfter {
-		add("INCIDENTBOT_REMIND_AFTER must be a duration from 1s to %s like 30m, or off", maxRemindAfter)
+		add("%s intervals must be durations from 1s to 24h like 30m, or off", name)
 		return 0
 	}
 	return d

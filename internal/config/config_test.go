@@ -161,6 +161,12 @@ func TestLoad(t *testing.T) {
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: 1, ReclaimAfter: 5 * time.Second, PostTimeout: 2 * time.Second},
 		},
 		{
+			name: "Cadence",
+			env:  map[string]string{"INCIDENTBOT_CADENCE": "critical=10m, minor=off,none=2h"},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC,
+				Cadence: map[bot.Impact]time.Duration{bot.ImpactCritical: 10 * time.Minute, bot.ImpactMajor: 30 * time.Minute, bot.ImpactMinor: 0, bot.ImpactNone: 2 * time.Hour}},
+		},
+		{
 			name: "MinReplicasAll",
 			env:  map[string]string{"INCIDENTBOT_REDIS_MIN_REPLICAS": "all"},
 			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, MinReplicas: config.AllReplicas},
@@ -168,12 +174,12 @@ func TestLoad(t *testing.T) {
 		{
 			name: "RemindersSooner",
 			env:  map[string]string{"INCIDENTBOT_REMIND_AFTER": "15m"},
-			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, RemindAfter: 15 * time.Minute},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, Cadence: every(15 * time.Minute)},
 		},
 		{
 			name: "RemindersOff",
 			env:  map[string]string{"INCIDENTBOT_REMIND_AFTER": "off"},
-			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC},
+			want: config.Config{Org: "Our organisation", Addr: ":8080", Location: time.UTC, Cadence: every(0)},
 		},
 		{
 			name: "Responders",
@@ -203,8 +209,8 @@ func TestLoad(t *testing.T) {
 			if tt.want.PostTimeout == 0 {
 				tt.want.PostTimeout = 10 * time.Second
 			}
-			if _, set := tt.env["INCIDENTBOT_REMIND_AFTER"]; !set {
-				tt.want.RemindAfter = 30 * time.Minute
+			if tt.want.Cadence == nil {
+				tt.want.Cadence = map[bot.Impact]time.Duration{bot.ImpactCritical: 15 * time.Minute, bot.ImpactMajor: 30 * time.Minute, bot.ImpactMinor: time.Hour}
 			}
 			if diff := cmp.Diff(tt.want, got, cmpConfig); diff != "" {
 				t.Errorf("Load (-want +got):\n%s", diff)
@@ -261,8 +267,10 @@ func TestLoadProblem(t *testing.T) {
 		{"MinReplicasNotANumber", pairs("INCIDENTBOT_REDIS_MIN_REPLICAS", "many"), "INCIDENTBOT_REDIS_MIN_REPLICAS must be a number of replicas from 0 to 16, or all"},
 		{"ReclaimAfterTooShort", pairs("INCIDENTBOT_RECLAIM_AFTER", "10ms"), "INCIDENTBOT_RECLAIM_AFTER must be a duration like 30s, of at least 1s"},
 		{"PostTimeoutNotADuration", pairs("INCIDENTBOT_POST_TIMEOUT", "ten"), "INCIDENTBOT_POST_TIMEOUT must be a duration like 30s, of at least 100ms"},
-		{"RemindAfterTooLong", pairs("INCIDENTBOT_REMIND_AFTER", "2h"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
-		{"RemindAfterNotADuration", pairs("INCIDENTBOT_REMIND_AFTER", "soon"), "INCIDENTBOT_REMIND_AFTER must be a duration from 1s to 45m0s like 30m, or off"},
+		{"RemindAfterTooLong", pairs("INCIDENTBOT_REMIND_AFTER", "25h"), "INCIDENTBOT_REMIND_AFTER intervals must be durations from 1s to 24h like 30m, or off"},
+		{"RemindAfterNotADuration", pairs("INCIDENTBOT_REMIND_AFTER", "soon"), "INCIDENTBOT_REMIND_AFTER intervals must be durations from 1s to 24h like 30m, or off"},
+		{"CadenceUnknownImpact", pairs("INCIDENTBOT_CADENCE", "severe=10m"), `INCIDENTBOT_CADENCE "severe=10m" is not impact=interval, like major=30m`},
+		{"CadenceBadInterval", pairs("INCIDENTBOT_CADENCE", "major=often"), "INCIDENTBOT_CADENCE intervals must be durations from 1s to 24h like 30m, or off"},
 		{"SlackResponderByName", pairs("SLACK_RESPONDERS", "S0ONCALL, @oncall"), `SLACK_RESPONDERS: "@oncall" is not a Slack user group ID (S…) or user ID (U… or W…)`},
 		{"DiscordResponderByName", pairs("DISCORD_RESPONDERS", "oncall"), `DISCORD_RESPONDERS: "oncall" is not a Discord role ID or user ID (a number)`},
 		{"ReclaimBeforeTimeout", pairs("INCIDENTBOT_RECLAIM_AFTER", "5s", "INCIDENTBOT_POST_TIMEOUT", "5s"), "INCIDENTBOT_RECLAIM_AFTER must be longer than INCIDENTBOT_POST_TIMEOUT"},
@@ -436,4 +444,9 @@ func pairs(kv ...string) map[string]string {
 		env[kv[i]] = kv[i+1]
 	}
 	return env
+}
+
+// every is a cadence of one interval for every impact.
+func every(d time.Duration) map[bot.Impact]time.Duration {
+	return map[bot.Impact]time.Duration{bot.ImpactNone: d, bot.ImpactMinor: d, bot.ImpactMajor: d, bot.ImpactCritical: d}
 }

@@ -66,8 +66,14 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 		reply, err := a.opt.Service.HandleOptions(ctx, req, sub.Name, opts)
 		return a.answer(reply, err)
 	case discordgo.InteractionMessageComponent:
-		if card, to, ok := parseMoveID(i.MessageComponentData().CustomID); ok {
+		id := i.MessageComponentData().CustomID
+		if card, to, ok := parseMoveID(id); ok {
 			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(bot.UpdateForm(card, to))}
+		}
+		if n, ok := strings.CutPrefix(id, "snooze:"); ok {
+			if number, err := strconv.Atoi(n); err == nil && number > 0 {
+				return a.answer(a.opt.Service.Run(ctx, req, bot.SnoozeCommand(number)))
+			}
 		}
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()

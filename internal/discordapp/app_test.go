@@ -120,3 +120,18 @@ func TestRefusedInteractions(t *testing.T) {
 		})
 	}
 }
+
+// TestSnoozeButton: the button on a reminder snoozes the incident's
+// reminders and answers whoever pressed it.
+func TestSnoozeButton(t *testing.T) {
+	r := newRig(t)
+	r.command("declare", map[string]any{"title": "Voice is down"})
+	r.settle()
+	i := chattest.SlashInteraction("declare", nil, "100000000000000777")
+	i.Type, i.ChannelID = discordgo.InteractionMessageComponent, r.thread().ID
+	i.Data = discordgo.MessageComponentInteractionData{CustomID: "snooze:1", ComponentType: discordgo.ButtonComponent}
+	_, resp := r.post(i)
+	if resp.Data == nil || !strings.Contains(resp.Data.Content, "INC-1's reminders are snoozed until") {
+		t.Fatalf("the snooze button answered %+v", resp.Data)
+	}
+}

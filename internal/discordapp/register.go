@@ -26,6 +26,7 @@ func Command() *discordgo.ApplicationCommand {
 	ref := str("incident", "INC-12, #12 or 12; default: this thread's incident", false)
 	at := str("at", "when it happened: 2025-10-30T17:25:40Z or 2025-10-30 17:25 (UTC)", false)
 	message := str("message", "the update for the timeline", true)
+	next := str("next", "when stakeholders hear again: 20m, 1h", false)
 	impacts := []string{"none", "minor", "major", "critical"}
 	boolean := func(name, about string) *discordgo.ApplicationCommandOption {
 		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionBoolean, Name: name, Description: about}
@@ -35,7 +36,7 @@ func Command() *discordgo.ApplicationCommand {
 	}
 	var names []string
 	for _, n := range []bot.Name{bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring, bot.CmdResolved,
-		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdStats} {
+		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdStats} {
 		names = append(names, string(n))
 	}
 	return &discordgo.ApplicationCommand{
@@ -46,11 +47,11 @@ func Command() *discordgo.ApplicationCommand {
 				str("impact", "how badly users are hurt", false, impacts...), str("components", "affected components: A, B, C", false),
 				str("message", "the first update", false), str("started", "when impact began, if earlier", false), at,
 				boolean("private", "keep it to a private thread; never broadcast")),
-			sub(bot.CmdInvestigating, "Back to investigating (wrong cause, fix failed, reopen)", message, ref, at),
-			sub(bot.CmdIdentified, "The cause is known", message, ref, at),
-			sub(bot.CmdMonitoring, "A fix is out; watching it", message, ref, at),
+			sub(bot.CmdInvestigating, "Back to investigating (wrong cause, fix failed, reopen)", message, ref, at, next),
+			sub(bot.CmdIdentified, "The cause is known", message, ref, at, next),
+			sub(bot.CmdMonitoring, "A fix is out; watching it", message, ref, at, next),
 			sub(bot.CmdResolved, "Impact is over", message, ref, at),
-			sub(bot.CmdUpdate, "Add an update, keeping the status", message, ref, at),
+			sub(bot.CmdUpdate, "Add an update, keeping the status", message, ref, at, next),
 			sub(bot.CmdPostmortem, "Without a body: a draft and a form; with one: publish", ref, str("body", "the postmortem", false), at),
 			sub(bot.CmdShow, "The status report with the full timeline", ref),
 			sub(bot.CmdList, "Open incidents", boolean("all", "past ones too")),
@@ -61,6 +62,7 @@ func Command() *discordgo.ApplicationCommand {
 			sub(bot.CmdVisibility, "Make an incident public, or private before anything was broadcast",
 				str("visibility", "who can see it", true, "public", "private"), ref),
 			sub(bot.CmdAudit, "Who changed the incident, and who was refused", ref),
+			sub(bot.CmdSnooze, "Put the reminders off, or end a snooze", str("for", "how long: 45m, or off", true), ref),
 			sub(bot.CmdStats, "How long past incidents took", str("since", "how far back: 30d, 12h", false)),
 			sub(bot.CmdHelp, "The commands", str("command", "one command", false, names...)),
 		},

@@ -89,7 +89,12 @@ func render(m bot.Message, inChannel bool) message {
 		}
 	}
 	if snowflake.MatchString(m.Mention) {
-		out.Mention, out.Content = m.Mention, mention(m.Mention)
+		out.Mention, out.Content = m.Mention, mention(m.Mention)+" "+m.MentionNote
+	}
+	if m.Snooze && inChannel {
+		out.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: "Snooze " + bot.FormatDuration(bot.SnoozeButton), Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("snooze:%d", c.Number)},
+		}}}
 	}
 	if inChannel && (m.Kind == bot.MessageEntry || m.Kind == bot.MessageSummary) {
 		out.Components = buttons(c)

@@ -39,7 +39,8 @@ func TestRenderGolden(t *testing.T) {
 		{"entry-thread.json", entry("A bad deploy of the payment service."), true},
 		{"entry-broadcast.json", entry("A bad deploy of the payment service."), false},
 		{"summary.json", bot.Message{Kind: bot.MessageSummary, Card: card}, false},
-		{"notice-assign.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\n@100000000000000666 is now scribe.", Mention: "100000000000000666"}, true},
+		{"notice-assign.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\n@100000000000000666 is now scribe.", Mention: "100000000000000666", MentionNote: "you have a new role on INC-12."}, true},
+		{"notice-reminder.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\nNo update for 30m; stakeholders are waiting.", Mention: "100000000000000777", MentionNote: "stakeholders are waiting for an update on INC-12.", Snooze: true}, true},
 		{"draft.json", bot.Message{Kind: bot.MessageDraft, Card: card, Text: "# Postmortem: INC-12 Checkout fails\n\n## Root Cause\n"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) { golden(t, tc.name, render(tc.m, tc.inChannel)) })

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 
@@ -93,11 +94,15 @@ func (a *App) interact(ctx context.Context, cb slack.InteractionCallback) any {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID != actionMove {
-				continue
-			}
-			if card, to, ok := parseMoveValue(act.Value); ok {
-				a.openForm(ctx, cb.TriggerID, bot.UpdateForm(card, to), cb.Channel.ID)
+			switch act.ActionID {
+			case actionMove:
+				if card, to, ok := parseMoveValue(act.Value); ok {
+					a.openForm(ctx, cb.TriggerID, bot.UpdateForm(card, to), cb.Channel.ID)
+				}
+			case actionSnooze:
+				if n, err := strconv.Atoi(act.Value); err == nil && n > 0 {
+					a.snooze(ctx, cb, n)
+				}
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
@@ -118,6 +123,19 @@ func (a *App) interact(ctx context.Context, cb slack.InteractionCallback) any {
 		}
 	}
 	return nil
+}
+
+// snooze runs the snooze button of a reminder: its notice in the channel
+// says it was done; a refusal is logged, as a button has no reply of its
+// own.
+func (a *App) snooze(ctx context.Context, cb slack.InteractionCallback, n int) {
+	req := bot.Request{
+		Workspace: bot.Workspace{Platform: bot.Slack, ID: cb.Team.ID},
+		Channel:   cb.Channel.ID, Actor: cb.User.ID, ActorName: cb.User.Name, RequestID: "snooze:" + cb.TriggerID,
+	}
+	if _, err := a.opt.Service.Run(ctx, req, bot.SnoozeCommand(n)); err != nil {
+		a.opt.Logger.Warn("slack: the snooze button", "incident", n, "err", bot.ErrorMessage(err))
+	}
 }
 
 // formError keeps the modal open with the message under its first input.

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -60,8 +61,13 @@ func render(m bot.Message, inChannel bool) post {
 	case bot.MessageNotice:
 		blocks = append(blocks, sections(m.Body())...)
 		if userID.MatchString(m.Mention) {
-			// The one deliberate ping: the person just given a role.
-			blocks = append(blocks, contextBlock(mention(m.Mention)+" you have a new role on "+c.Ref+"."))
+			// The one deliberate ping: the person just given a role, or the
+			// one who speaks to stakeholders when they are waiting.
+			blocks = append(blocks, contextBlock(mention(m.Mention)+" "+escape(m.MentionNote)))
+		}
+		if m.Snooze && inChannel {
+			blocks = append(blocks, slack.NewActionBlock("snooze", slack.NewButtonBlockElement(actionSnooze, strconv.Itoa(c.Number),
+				slack.NewTextBlockObject(slack.PlainTextType, "Snooze "+bot.FormatDuration(bot.SnoozeButton), false, false))))
 		}
 	case bot.MessageDraft:
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Postmortem draft. Edit it, then publish with `/incident postmortem %s <body>`.", c.Ref)))

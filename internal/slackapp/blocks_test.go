@@ -36,7 +36,8 @@ func TestRenderGolden(t *testing.T) {
 		{"entry-channel.json", entry("A bad deploy of the payment service."), true},
 		{"entry-thread.json", entry("A bad deploy of the payment service."), false},
 		{"summary.json", bot.Message{Kind: bot.MessageSummary, Card: card, Text: card.Heading() + "\n" + card.Facts()}, false},
-		{"notice-assign.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\n@U0SCRIBE is now scribe.", Mention: "U0SCRIBE"}, true},
+		{"notice-assign.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\n@U0SCRIBE is now scribe.", Mention: "U0SCRIBE", MentionNote: "you have a new role on INC-12."}, true},
+		{"notice-reminder.json", bot.Message{Kind: bot.MessageNotice, Card: card, Text: card.Heading() + "\nNo update for 30m; stakeholders are waiting.", Mention: "U0COMMS", MentionNote: "stakeholders are waiting for an update on INC-12.", Snooze: true}, true},
 		{"draft.json", bot.Message{Kind: bot.MessageDraft, Card: card, Text: "# Postmortem: INC-12 Checkout fails\n\n## Root Cause\n<fill in>"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) { golden(t, tc.name, render(tc.m, tc.inChannel)) })

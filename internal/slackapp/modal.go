@@ -15,6 +15,8 @@ import (
 const (
 	// actionMove is the action of the buttons under an incident's posts.
 	actionMove = "incidentbot_move"
+	// actionSnooze is the action of the snooze button on a reminder.
+	actionSnooze = "incidentbot_snooze"
 	// callbackForm names the modals incidentbot opens.
 	callbackForm = "incidentbot_form"
 	// titleLimit is Slack's limit on a modal's title.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -152,5 +153,28 @@ func TestPostmortemForm(t *testing.T) {
 	}
 	if got := r.command(general, "show INC-1"); !strings.Contains(got, "# **Incident Summary** Search was slow. # **Root Cause** A dropped index.") {
 		t.Errorf("the report does not end with the published postmortem:\n%s", got)
+	}
+}
+
+// TestSnoozeButton: the button on a reminder puts the incident's reminders
+// off, and says so in its channel.
+func TestSnoozeButton(t *testing.T) {
+	r := newRig(t)
+	r.command(general, "declare Search is slow")
+	r.settle()
+	ch := r.incidentChannel()
+	r.interaction(slack.InteractionCallback{
+		Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: chattest.SlackTeamID}, User: slack.User{ID: "U0ALEX"},
+		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: ch.ID}}}, TriggerID: "trigger-snooze",
+		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: "incidentbot_snooze", Value: "1"}}},
+	})
+	inc := bottest.MustFind(t, r.store, workspace, 1)
+	if inc.SnoozedUntil.IsZero() {
+		t.Fatal("the snooze button did not snooze INC-1")
+	}
+	r.settle()
+	msgs := r.fake.Messages(ch.ID)
+	if last := msgs[len(msgs)-1]; !strings.Contains(plain(last.Attachments), "reminders are snoozed until") {
+		t.Errorf("the channel was not told: %s", plain(last.Attachments))
 	}
 }
