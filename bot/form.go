@@ -156,11 +156,11 @@ func (sub Submission) command() (Command, error) {
 		if cmd.Message, err = checkFirstUpdate(cmd.Message); err != nil {
 			return cmd, err
 		}
-		list, e := splitComponents(v("components"))
+		list, set, e := splitComponents(v("components"))
 		if e != nil {
 			return cmd, e
 		}
-		cmd.Components, cmd.HasComponents = list, len(list) > 0
+		cmd.Components, cmd.ComponentStatus, cmd.HasComponents = list, set, len(list) > 0
 		if cmd.Private, err = yes(v("private")); err != nil {
 			return cmd, err
 		}

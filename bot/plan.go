@@ -91,23 +91,28 @@ func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f F
 	if err != nil {
 		return Change{}, err
 	}
+	if err := s.knownComponents(&cmd); err != nil {
+		return Change{}, err
+	}
 	inc := Incident{
-		Workspace:  req.Workspace,
-		Number:     f.LastNumber + 1,
-		Title:      cmd.Text,
-		Lifecycle:  fsm.Declared(at),
-		Impact:     impact,
-		Components: cmd.Components,
-		Roles:      map[Role]string{},
-		Channel:    req.Channel,
-		DeclaredBy: req.Actor,
-		Private:    private,
-		StartedAt:  started,
-		DeclaredAt: at,
-		LastAt:     at,
-		QuietSince: now,
-		Entries:    1,
-		Version:    1,
+		Workspace:       req.Workspace,
+		Number:          f.LastNumber + 1,
+		Title:           cmd.Text,
+		Lifecycle:       fsm.Declared(at),
+		Impact:          impact,
+		Components:      cmd.Components,
+		ComponentStatus: cmd.ComponentStatus,
+		Internal:        cmd.Internal,
+		Roles:           map[Role]string{},
+		Channel:         req.Channel,
+		DeclaredBy:      req.Actor,
+		Private:         private,
+		StartedAt:       started,
+		DeclaredAt:      at,
+		LastAt:          at,
+		QuietSince:      now,
+		Entries:         1,
+		Version:         1,
 	}
 	if req.Actor != "" {
 		inc.Roles[Commander] = req.Actor

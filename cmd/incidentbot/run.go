@@ -123,6 +123,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 		Responders: responders(cfg, m, log), Directories: d.directories,
+		Components: cfg.Status.Components,
 	})
 	consolePoster := &console.Poster{}
 	if m.console {

@@ -201,6 +201,9 @@ func TestLoad(t *testing.T) {
 			if _, set := tt.env["INCIDENTBOT_REMIND_AFTER"]; !set {
 				tt.want.RemindAfter = 30 * time.Minute
 			}
+			if tt.want.Status.Path == "" {
+				tt.want.Status.Path = "/"
+			}
 			if diff := cmp.Diff(tt.want, got, cmpConfig); diff != "" {
 				t.Errorf("Load (-want +got):\n%s", diff)
 			}
@@ -431,4 +434,22 @@ func pairs(kv ...string) map[string]string {
 		env[kv[i]] = kv[i+1]
 	}
 	return env
+}
+
+func TestStatus(t *testing.T) {
+	c, err := load(pairs("INCIDENTBOT_COMPONENTS", "Delivery: Email, SMS; API", "INCIDENTBOT_STATUS_PATH", "/status",
+		"INCIDENTBOT_WEBHOOKS", "https://a.example/hook, http://b.example/x", "INCIDENTBOT_WEBHOOK_SECRET", "0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status.Off || c.Status.Path != "/status/" || len(c.Status.Components) != 3 || len(c.Status.Webhooks) != 2 {
+		t.Errorf("status %+v", c.Status)
+	}
+	_, err = load(pairs("INCIDENTBOT_STATUS", "maybe", "INCIDENTBOT_STATUS_PATH", "status", "INCIDENTBOT_COMPONENTS", "A, a",
+		"INCIDENTBOT_WEBHOOKS", "ftp://x"))
+	for _, want := range []string{"INCIDENTBOT_STATUS must", "INCIDENTBOT_STATUS_PATH", "INCIDENTBOT_COMPONENTS", "INCIDENTBOT_WEBHOOKS"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to name %s", err, want)
+		}
+	}
 }
