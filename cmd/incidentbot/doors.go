@@ -16,6 +16,7 @@ import (
 	"github.com/incidentbot/incidentbot/internal/discordapp"
 	"github.com/incidentbot/incidentbot/internal/httpserver"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
+	"github.com/incidentbot/incidentbot/internal/statuspage"
 )
 
 // doors is what the chat platforms add to a run: posters for the delivery
@@ -37,6 +38,17 @@ func broadcasts(cfg config.Config) map[bot.Platform]string {
 		b[bot.Discord] = cfg.Discord.BroadcastChannel
 	}
 	return b
+}
+
+// openStatusPage adds the public status page, its API and feeds, unless
+// INCIDENTBOT_STATUS=off.
+func (d *doors) openStatusPage(cfg config.Config, src statuspage.Source, log *slog.Logger) {
+	if cfg.Status.Off {
+		return
+	}
+	d.routes.StatusPath = cfg.Status.Path
+	d.routes.StatusPage = statuspage.New(statuspage.Options{Source: src, Org: cfg.Org, Components: cfg.Status.Components,
+		Path: cfg.Status.Path, Location: cfg.Location, Logger: log})
 }
 
 // openSlack adds the Slack door: slash commands and interactions over HTTP

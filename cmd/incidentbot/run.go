@@ -129,6 +129,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	if m.console {
 		d.posters[bot.Console] = consolePoster
 	}
+	d.openStatusPage(cfg, store, log)
 	if m.listen && cfg.Slack.Enabled() {
 		d.openSlack(cfg.Slack, cfg.PostTimeout, svc, log)
 	}

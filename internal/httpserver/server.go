@@ -17,6 +17,10 @@ type Deps struct {
 	// The doors' handlers; a nil one is not routed.
 	SlackCommands, SlackInteractions http.Handler
 	DiscordInteractions              http.Handler
+	// StatusPage serves the public status page under StatusPath ("/" or
+	// "/status/"), every method, so it can answer CORS preflights.
+	StatusPage http.Handler
+	StatusPath string
 }
 
 // NewServer returns the handler of every route.
