@@ -133,6 +133,7 @@ func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f F
 	if s.broadcasts(&inc) {
 		jobs = append(jobs, s.job(&inc, LaneBroadcast, OpRoot, summaryMessage(card)), s.job(&inc, LaneBroadcast, OpPost, first))
 	}
+	jobs = append(jobs, s.hookJobs(&inc, first)...)
 	text := fmt.Sprintf("Declared %s: %s (investigating, impact %s). Move it on with /incident identified <message>; add news with /incident update <message>.", inc.Ref(), inc.Title, inc.Impact)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."
@@ -188,6 +189,7 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}
+	jobs = append(jobs, s.hookJobs(&next, post)...)
 	text := entryReply(next.Ref(), cmd, step)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."

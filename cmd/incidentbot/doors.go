@@ -26,6 +26,7 @@ type doors struct {
 	directories map[bot.Platform]bot.Directory // filled before the first request
 	routes      httpserver.Deps
 	runs        []func(ctx context.Context) error
+	webhooks    bot.Poster // nil without INCIDENTBOT_WEBHOOKS
 }
 
 // broadcasts lists the stakeholders' channel of each configured platform.
@@ -41,14 +42,17 @@ func broadcasts(cfg config.Config) map[bot.Platform]string {
 }
 
 // openStatusPage adds the public status page, its API and feeds, unless
-// INCIDENTBOT_STATUS=off.
+// INCIDENTBOT_STATUS=off, and the poster of webhooks, which renders what
+// the page shows even when the page itself is off.
 func (d *doors) openStatusPage(cfg config.Config, src statuspage.Source, log *slog.Logger) {
-	if cfg.Status.Off {
-		return
-	}
-	d.routes.StatusPath = cfg.Status.Path
-	d.routes.StatusPage = statuspage.New(statuspage.Options{Source: src, Org: cfg.Org, Components: cfg.Status.Components,
+	page := statuspage.New(statuspage.Options{Source: src, Org: cfg.Org, Components: cfg.Status.Components,
 		Path: cfg.Status.Path, Location: cfg.Location, Logger: log})
+	if len(cfg.Status.Webhooks) > 0 {
+		d.webhooks = page.Webhooks(cfg.Status.WebhookSecret, &http.Client{Timeout: cfg.PostTimeout})
+	}
+	if !cfg.Status.Off {
+		d.routes.StatusPath, d.routes.StatusPage = cfg.Status.Path, page
+	}
 }
 
 // openSlack adds the Slack door: slash commands and interactions over HTTP

@@ -123,7 +123,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		RemindAfter: cfg.RemindAfter, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 		Responders: responders(cfg, m, log), Directories: d.directories,
-		Components: cfg.Status.Components,
+		Components: cfg.Status.Components, Webhooks: cfg.Status.Webhooks,
 	})
 	consolePoster := &console.Poster{}
 	if m.console {
@@ -138,7 +138,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 			return err
 		}
 	}
-	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout,
+	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Webhooks: d.webhooks, Logger: log, PostTimeout: cfg.PostTimeout,
 		Lease: cfg.ReclaimAfter, Replica: bot.ReplicaName(cfg.Replica)})
 
 	var wg sync.WaitGroup

@@ -23,12 +23,26 @@ var seedNow = time.Date(2025, 11, 8, 22, 31, 0, 0, time.UTC)
 // embedded store.
 func seedStore(t testing.TB) *redisstore.Store {
 	t.Helper()
+	st := openStore(t)
+	replaySeed(t, st, nil, nil)
+	return st
+}
+
+func openStore(t testing.TB) *redisstore.Store {
+	t.Helper()
 	st, err := redisstore.Open(context.Background(), redisstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := bot.NewService(bot.Options{Store: st, Clock: bottest.NewClock(seedNow), Org: "Customer.io"})
+	return st
+}
+
+// replaySeed types the seed's commands at the console, delivering what
+// they queue, webhooks to hooks included, before each next command.
+func replaySeed(t testing.TB, st *redisstore.Store, webhooks []string, hooks bot.Poster) {
+	t.Helper()
+	svc := bot.NewService(bot.Options{Store: st, Clock: bottest.NewClock(seedNow), Org: "Customer.io", Webhooks: webhooks})
 	f, err := os.Open("../../cmd/incidentbot/testdata/seed-replay.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -37,13 +51,12 @@ func seedStore(t testing.TB) *redisstore.Store {
 	poster := &console.Poster{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}})
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Webhooks: hooks})
 	go d.Run(ctx)
 	c := &console.Console{Service: svc, Outbox: st, Poster: poster, In: f, Out: io.Discard, Actor: "@seed"}
 	if err := c.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return st
 }
 
 // seedHandler is the status page of the replayed seed, read at seedNow.

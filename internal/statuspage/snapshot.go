@@ -40,6 +40,8 @@ type snapshot struct {
 	page    bot.Page
 	docs    map[string]doc // by path under the page's root
 	checked time.Time      // when the version was last compared
+	host    string         // the request's host the URLs were made from
+	url     string         // the page's public URL
 }
 
 // cache keeps the newest snapshot. A request that finds it older than the
@@ -58,22 +60,31 @@ type cache struct {
 const maxAge = time.Minute
 
 func (c *cache) get(ctx context.Context, host string) (*snapshot, error) {
+	return c.fetch(ctx, host, false)
+}
+
+// fetch is get, or with fresh set a snapshot no older than the store's
+// version now: what a webhook of an update just made needs.
+func (c *cache) fetch(ctx context.Context, host string, fresh bool) (*snapshot, error) {
 	now := c.opt.Clock.Now()
 	old := c.load()
-	if old != nil && now.Sub(old.checked) < c.opt.Refresh {
+	if !fresh && old != nil && now.Sub(old.checked) < c.opt.Refresh {
 		return old, nil
 	}
-	if old != nil && !c.mu.TryLock() {
+	if !fresh && old != nil && !c.mu.TryLock() {
 		return old, nil // another request is refreshing
 	}
-	if old == nil {
+	if fresh || old == nil {
 		c.mu.Lock()
-		if old = c.load(); old != nil && now.Sub(old.checked) < c.opt.Refresh {
+		if old = c.load(); !fresh && old != nil && now.Sub(old.checked) < c.opt.Refresh {
 			c.mu.Unlock()
 			return old, nil
 		}
 	}
 	defer c.mu.Unlock()
+	if host == "" && old != nil {
+		host = old.host
+	}
 	snap, err := c.refresh(ctx, old, now, host)
 	if err != nil {
 		if old != nil {
@@ -109,11 +120,12 @@ func (c *cache) refresh(ctx context.Context, old *snapshot, now time.Time, host 
 		return nil, err
 	}
 	page := bot.BuildPage(c.opt.Org, c.opt.Components, recs, now)
-	docs, err := c.render(page, c.baseURL(host))
+	url := c.baseURL(host)
+	docs, err := c.render(page, url)
 	if err != nil {
 		return nil, err
 	}
-	return &snapshot{version: v, page: page, docs: docs, checked: now}, nil
+	return &snapshot{version: v, page: page, docs: docs, checked: now, host: host, url: url}, nil
 }
 
 // readLimit is how many incidents are read to find the page's newest: more
@@ -122,19 +134,27 @@ const readLimit = 4 * maxIncidents
 
 // baseURL is the page's public URL: configured, else from the request.
 func (c *cache) baseURL(host string) string {
-	if c.opt.URL != "" {
+	switch {
+	case c.opt.URL != "":
 		return c.opt.URL
+	case host == "": // no request yet: links stay relative
+		return c.opt.Path
 	}
 	return "http://" + host + c.opt.Path
 }
 
-// render renders every document of the page.
-func (c *cache) render(page bot.Page, url string) (map[string]doc, error) {
+// api is the page in Statuspage's shapes.
+func (c *cache) api(page bot.Page, url string) api {
 	zone := c.opt.Location.String()
 	if zone == "UTC" {
 		zone = "Etc/UTC" // the zone's IANA name, as Statuspage writes it
 	}
-	a := api{page: page, url: url, zone: zone}
+	return api{page: page, url: url, zone: zone}
+}
+
+// render renders every document of the page.
+func (c *cache) render(page bot.Page, url string) (map[string]doc, error) {
+	a := c.api(page, url)
 	docs := map[string]doc{}
 	for path, v := range map[string]any{
 		"api/v2/summary.json":                summaryDoc(a.summary()),
