@@ -28,7 +28,7 @@ const (
 // incident is indexed, whatever it shows; the page filters what it reads.
 func notePage(ctx context.Context, p redis.Pipeliner, c bot.Change) {
 	member := fmt.Sprintf("%s/%d", c.Workspace, c.Incident.Number)
-	p.ZAdd(ctx, pageKey, redis.Z{Score: float64(c.Incident.DeclaredAt.Unix()), Member: member})
+	p.ZAdd(ctx, pageKey, redis.Z{Score: float64(c.Incident.DeclaredAt.UnixMilli()), Member: member})
 	p.Incr(ctx, pageVersionKey)
 }
 
@@ -48,6 +48,12 @@ func (s *Store) PageVersion(ctx context.Context) (int64, error) {
 // timelines, in one round trip after the index.
 func (s *Store) PageRecords(ctx context.Context, n int) ([]bot.PageRecord, error) {
 	members, err := s.rdb.ZRevRange(ctx, pageKey, 0, int64(n-1)).Result()
+	if err == nil && len(members) == 0 {
+		// Incidents recorded before the index existed are indexed once.
+		if err = s.backfillPage(ctx); err == nil {
+			members, err = s.rdb.ZRevRange(ctx, pageKey, 0, int64(n-1)).Result()
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: page index: %w", err)
 	}
@@ -97,4 +103,34 @@ func parsePageMember(m string) (bot.Workspace, int, bool) {
 	ws, ok := parseWorkspace(m[:i])
 	n, err := strconv.Atoi(m[i+1:])
 	return ws, n, ok && err == nil
+}
+
+// backfillPage indexes the incidents of every workspace, found by their
+// index of all incidents, whose score is the declaration time too. On
+// Cluster each primary is scanned.
+func (s *Store) backfillPage(ctx context.Context) error {
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, "ib:{ws:*}:all", 200).Iterator()
+		for iter.Next(ctx) {
+			ws, ok := workspaceOfKey(iter.Val())
+			if !ok {
+				continue
+			}
+			zs, err := s.rdb.ZRangeWithScores(ctx, iter.Val(), 0, -1).Result()
+			if err != nil || len(zs) == 0 {
+				return err
+			}
+			for i := range zs {
+				zs[i].Member = fmt.Sprintf("%s/%v", ws, zs[i].Member)
+			}
+			if err := s.rdb.ZAdd(ctx, pageKey, zs...).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
+	}
+	return scan(ctx, s.rdb)
 }
