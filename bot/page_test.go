@@ -173,3 +173,22 @@ func TestPagePublicUpdatesOnly(t *testing.T) {
 		t.Errorf("ID %q", inc.ID)
 	}
 }
+
+// FuzzParseCatalog feeds the operator's list anything: it never panics, and
+// what it accepts finds each of its names again in any letter case.
+func FuzzParseCatalog(f *testing.F) {
+	for _, seed := range []string{"Data Processing, Message Sending, User Interface", "Delivery: Email, SMS; API", ";;:,", "A: B: C", "é, É"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cat, err := bot.ParseCatalog(s)
+		if err != nil {
+			return
+		}
+		for _, d := range cat {
+			if got, ok := cat.Lookup(strings.ToUpper(d.Name)); !ok || !strings.EqualFold(got, d.Name) {
+				t.Errorf("%q: Lookup(%q) = %q, %v", s, strings.ToUpper(d.Name), got, ok)
+			}
+		}
+	})
+}

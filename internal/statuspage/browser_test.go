@@ -131,7 +131,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Text(".postmortem", &postmortem, chromedp.ByQuery),
 		chromedp.Evaluate(`document.documentElement.scrollWidth`, &scrollWidth),
 		emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}),
-		chromedp.FullScreenshot(&shot, 100),
+		chromedp.CaptureScreenshot(&shot),
 	)
 	if err != nil {
 		t.Fatal(err)
