@@ -34,8 +34,9 @@ type Options struct {
 
 // Handler serves the page, its API and its feeds from memory.
 type Handler struct {
-	opt   Options
-	cache *cache
+	opt          Options
+	cache        *cache
+	cacheControl []string
 }
 
 // New returns the status page's handler.
@@ -61,7 +62,7 @@ func New(o Options) *Handler {
 	if o.Org == "" {
 		o.Org = "Our organisation"
 	}
-	h := &Handler{opt: o}
+	h := &Handler{opt: o, cacheControl: []string{"public, max-age=" + strconv.Itoa(int(o.MaxAge.Seconds()))}}
 	h.cache = &cache{opt: o}
 	h.cache.renderers = []func(bot.Page, string, map[string]doc) error{h.renderHTML, h.renderFeeds}
 	return h
@@ -97,25 +98,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d, found := snap.docs[rel]
 	if !found {
-		d, found = snap.docs["404"], false
+		d = snap.docs["404"]
 	}
 	hd := w.Header()
-	if d.api {
-		cors(hd)
+	for k, v := range d.header {
+		hd[k] = v
 	}
-	hd.Set("Content-Type", d.ctype)
-	hd.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(h.opt.MaxAge.Seconds())))
-	if !found {
+	hd["Cache-Control"] = h.cacheControl
+	switch match := r.Header.Get("If-None-Match"); {
+	case !found:
+		delete(hd, "Etag")
 		w.WriteHeader(http.StatusNotFound)
-		w.Write(d.body)
-		return
-	}
-	hd.Set("ETag", d.etag)
-	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, d.etag) {
+	case match != "" && etagMatches(match, d.etag):
+		delete(hd, "Content-Length")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(d.body)))
 	if r.Method == http.MethodGet {
 		w.Write(d.body)
 	}

@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
@@ -22,16 +25,22 @@ type Source interface {
 }
 
 // doc is one rendered document, ready to serve many times.
+// Its header values are made once, as slices a response can share, since
+// thousands of pollers read the same few documents.
 type doc struct {
-	body  []byte
-	etag  string
-	ctype string
-	api   bool // CORS: any origin may read it
+	body   []byte
+	etag   string
+	header http.Header // Content-Type, ETag, Content-Length, and CORS for the API
 }
 
 func newDoc(ctype string, body []byte, api bool) doc {
 	sum := sha256.Sum256(body)
-	return doc{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, ctype: ctype, api: api}
+	d := doc{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	d.header = http.Header{"Content-Type": {ctype}, "Etag": {d.etag}, "Content-Length": {strconv.Itoa(len(body))}}
+	if api {
+		cors(d.header)
+	}
+	return d
 }
 
 // snapshot is the page at one moment, every document rendered.
@@ -52,7 +61,7 @@ type cache struct {
 	opt       Options
 	renderers []func(page bot.Page, url string, docs map[string]doc) error
 	mu        sync.Mutex // held while refreshing
-	current   sync.Map   // "snap" -> *snapshot; read without a lock
+	current   atomic.Pointer[snapshot]
 }
 
 // maxAge bounds how long a built page stands without a change to its data,
@@ -93,15 +102,11 @@ func (c *cache) fetch(ctx context.Context, host string, fresh bool) (*snapshot, 
 		}
 		return nil, err
 	}
-	c.current.Store("snap", snap)
+	c.current.Store(snap)
 	return snap, nil
 }
 
-func (c *cache) load() *snapshot {
-	v, _ := c.current.Load("snap")
-	s, _ := v.(*snapshot)
-	return s
-}
+func (c *cache) load() *snapshot { return c.current.Load() }
 
 // refresh compares the store's version with old's and builds a new snapshot
 // when it differs, or when old is too old to read "ago" from.
