@@ -45,10 +45,11 @@ type Config struct {
 	// RemindAfter is how long an open incident may go without a public update
 	// before its channel is reminded; 0 never reminds.
 	RemindAfter time.Duration
-	// Status is the public status page.
-	Status  Status
-	Slack   Slack
-	Discord Discord
+	Slack       Slack
+	Discord     Discord
+
+	// Status is the public status page, its API, feeds and webhooks.
+	Status Status
 }
 
 // Slack configures the Slack door.
