@@ -42,6 +42,8 @@ type Command struct {
 	Text       string
 	Impact     Impact   // declare --impact, or the level of the impact command
 	Components []string // declare --components, or the list of the components command
+	// ComponentStatus holds the statuses set explicitly ("API=major_outage").
+	ComponentStatus map[string]ComponentStatus
 	// HasComponents tells an empty components list apart from none given.
 	HasComponents bool
 	Message       string        // declare --message: the first update
@@ -56,8 +58,10 @@ type Command struct {
 	// Private is declare --private, or what visibility asks for: private
 	// (true) or public.
 	Private bool
-	Role    Role
-	User    string // assign: the user reference
+	// Internal is declare --internal: the incident stays off the status page.
+	Internal bool
+	Role     Role
+	User     string // assign: the user reference
 	// UserName is how the mention of User named them, when it did (Slack's
 	// "<@U123|alex>").
 	UserName string
@@ -129,7 +133,7 @@ var specs = []struct {
 	name Name
 	spec
 }{
-	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private]`, "open a new incident, investigating; --private keeps it to its own private channel", []string{"impact", "components", "message", "started", "at", "private"}, takesTitle}},
+	{CmdDeclare, spec{`/incident declare <title> [--impact none|minor|major|critical] [--components "A, B, C"] [--message "<first update>"] [--started <time>] [--at <time>] [--private] [--internal]`, "open a new incident, investigating; --private keeps it to its own private channel, --internal off the status page", []string{"impact", "components", "message", "started", "at", "private", "internal"}, takesTitle}},
 	{CmdInvestigating, spec{`/incident investigating [<ref>] <message> [--at <time>] [--next 20m]`, "back to investigating (wrong cause, fix failed, reopen)", []string{"at", "next"}, takesMessage}},
 	{CmdIdentified, spec{`/incident identified [<ref>] <message> [--at <time>] [--next 20m]`, "the cause is known", []string{"at", "next"}, takesMessage}},
 	{CmdMonitoring, spec{`/incident monitoring [<ref>] <message> [--at <time>] [--next 20m]`, "a fix is out; watching it", []string{"at", "next"}, takesMessage}},
@@ -139,7 +143,7 @@ var specs = []struct {
 	{CmdShow, spec{`/incident show [<ref>]`, "the status report with the full timeline", nil, takesRef}},
 	{CmdList, spec{`/incident list [--all]`, "open incidents, or all with --all", []string{"all"}, takesNothing}},
 	{CmdImpact, spec{`/incident impact [<ref>] <none|minor|major|critical>`, "set how badly users are hurt", nil, takesImpact}},
-	{CmdComponents, spec{`/incident components [<ref>] "<A, B, C>"`, "set the affected components", nil, takesComponents}},
+	{CmdComponents, spec{`/incident components [<ref>] "<A, B=major_outage, C>"`, "set the affected components, and a status for any that the impact does not tell", nil, takesComponents}},
 	{CmdAssign, spec{`/incident assign [<ref>] <commander|comms|scribe> <@user>`, "give someone a role", nil, takesAssignment}},
 	{CmdVisibility, spec{`/incident visibility [<ref>] <public|private>`, "make a private incident public (recorded), or a public one private before anything was broadcast", nil, takesVisibility}},
 	{CmdAudit, spec{`/incident audit [<ref>]`, "who changed the incident, and who was refused", nil, takesRef}},

@@ -15,7 +15,9 @@ import (
 type DeliveryOptions struct {
 	Outbox  Outbox
 	Posters map[Platform]Poster
-	Logger  Logger
+	// Webhooks delivers the jobs of webhook lanes, whatever their platform.
+	Webhooks Poster
+	Logger   Logger
 	// Replica names this replica in leases and logs: stable across restarts
 	// where the platform gives a name (INCIDENTBOT_REPLICA, the hostname).
 	Replica string
@@ -335,6 +337,9 @@ func (d *Delivery) countParked(ws Workspace) {
 func (d *Delivery) perform(ctx context.Context, l Lease) (Result, error) {
 	job, refs := l.Job, l.Refs
 	poster := d.opt.Posters[job.Workspace.Platform]
+	if job.Lane.Webhook() {
+		poster = d.opt.Webhooks
+	}
 	if poster == nil {
 		return Result{}, fmt.Errorf("no poster for %s", job.Workspace.Platform)
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -21,11 +22,14 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 		kind, next.Impact = KindImpact, cmd.Impact
 		note = fmt.Sprintf("Impact is now %s (was %s).", cmd.Impact, inc.Impact)
 	case CmdComponents:
-		if slices.Equal(cmd.Components, inc.Components) {
+		if err := s.knownComponents(&cmd); err != nil {
+			return Change{}, err
+		}
+		if slices.Equal(cmd.Components, inc.Components) && maps.Equal(cmd.ComponentStatus, inc.ComponentStatus) {
 			return Change{}, Errorf(EINVALID, "%s already lists those components.", inc.Ref())
 		}
-		kind, next.Components = KindComponents, cmd.Components
-		note = "Affected components: " + listOrNone(cmd.Components) + " (were: " + listOrNone(inc.Components) + ")."
+		kind, next.Components, next.ComponentStatus = KindComponents, cmd.Components, cmd.ComponentStatus
+		note = "Affected components: " + componentsNote(cmd.Components, cmd.ComponentStatus) + " (were: " + componentsNote(inc.Components, inc.ComponentStatus) + ")."
 	case CmdAssign:
 		if inc.Roles[cmd.Role] == cmd.User {
 			return Change{}, Errorf(EINVALID, "%s is already %s of %s.", inc.Person(cmd.User), cmd.Role, inc.Ref())

@@ -63,6 +63,7 @@ func DeclareForm() *Form {
 		{ID: "components", Label: "Affected components", Placeholder: "Payments, API", Optional: true, MaxLength: MaxComponents * (MaxComponentName + 2)},
 		{ID: "message", Label: "First update", Placeholder: defaultFirstUpdate, Multiline: true, Optional: true, MaxLength: MaxMessage},
 		{ID: "private", Label: "Private (its own channel, never broadcast)", Checkbox: true, Optional: true, MaxLength: 3},
+		{ID: "internal", Label: "Internal (kept off the public status page)", Checkbox: true, Optional: true, MaxLength: 3},
 	}}
 }
 
@@ -131,7 +132,7 @@ func yes(v string) (bool, error) {
 	case "yes", "y", "true", "private":
 		return true, nil
 	}
-	return false, Errorf(EINVALID, "Private takes yes or no, not %q.", clip(v, 20))
+	return false, Errorf(EINVALID, "A yes-or-no field takes yes or no, not %q.", clip(v, 20))
 }
 
 // command turns a submission into the command it stands for.
@@ -158,12 +159,15 @@ func (sub Submission) command() (Command, error) {
 		if cmd.Message, err = checkFirstUpdate(cmd.Message); err != nil {
 			return cmd, err
 		}
-		list, e := splitComponents(v("components"))
+		list, set, e := splitComponents(v("components"))
 		if e != nil {
 			return cmd, e
 		}
-		cmd.Components, cmd.HasComponents = list, len(list) > 0
+		cmd.Components, cmd.ComponentStatus, cmd.HasComponents = list, set, len(list) > 0
 		if cmd.Private, err = yes(v("private")); err != nil {
+			return cmd, err
+		}
+		if cmd.Internal, err = yes(v("internal")); err != nil {
 			return cmd, err
 		}
 	case FormUpdate:

@@ -24,13 +24,13 @@ func TestFormsRunTheirCommands(t *testing.T) {
 		t.Fatalf("a bare declare wrote something: %s", h.snapshot())
 	}
 	r, err := h.submit(bot.Submission{Kind: bot.FormDeclare, Values: map[string]string{
-		"title": "  Search   is slow ", "impact": "minor", "components": "Search, API", "message": "Queries take 10 s.",
+		"title": "  Search   is slow ", "impact": "minor", "components": "Search, API", "message": "Queries take 10 s.", "internal": "true",
 	}})
 	if err != nil || r.Incident != 1 {
 		t.Fatalf("declare form: %+v, %v", r, err)
 	}
 	inc := h.find(1)
-	if inc.Title != "Search is slow" || inc.Impact != bot.ImpactMinor || strings.Join(inc.Components, ",") != "Search,API" {
+	if inc.Title != "Search is slow" || inc.Impact != bot.ImpactMinor || strings.Join(inc.Components, ",") != "Search,API" || !inc.Internal {
 		t.Errorf("declared from the form: %+v", inc)
 	}
 	card := bot.Card{Ref: "INC-1", Number: 1, Status: fsm.Investigating}

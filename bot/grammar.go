@@ -166,7 +166,7 @@ func parseWait(v string) (time.Duration, error) {
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // switches are the flags that take no value.
-var switches = map[string]bool{"all": true, "private": true}
+var switches = map[string]bool{"all": true, "private": true, "internal": true}
 
 // setSwitch sets the field of a flag that takes no value.
 func (p *parser) setSwitch(name string, on bool) {
@@ -175,6 +175,8 @@ func (p *parser) setSwitch(name string, on bool) {
 		p.cmd.All = on
 	case "private":
 		p.cmd.Private = on
+	case "internal":
+		p.cmd.Internal = on
 	}
 }
 
@@ -209,11 +211,11 @@ func (p *parser) setFlag(name, value string) error {
 		}
 		p.cmd.Impact = im
 	case "components":
-		list, err := splitComponents(value)
+		list, set, err := splitComponents(value)
 		if err != nil {
 			return p.usageErr("%s", err.Message)
 		}
-		p.cmd.Components, p.cmd.HasComponents = list, true
+		p.cmd.Components, p.cmd.ComponentStatus, p.cmd.HasComponents = list, set, true
 	case "message":
 		if strings.TrimSpace(value) == "" {
 			return p.usageErr("--message is empty.")
@@ -285,11 +287,11 @@ func (p *parser) shape() error {
 		if len(p.pos) == 0 {
 			return p.usageErr(`Name the affected components, separated by commas, or "" for none.`)
 		}
-		list, err := splitComponents(p.text())
+		list, set, err := splitComponents(p.text())
 		if err != nil {
 			return p.usageErr("%s", err.Message)
 		}
-		p.cmd.Components, p.cmd.HasComponents = list, true
+		p.cmd.Components, p.cmd.ComponentStatus, p.cmd.HasComponents = list, set, true
 	case takesAssignment:
 		return p.assignment()
 	case takesVisibility:
@@ -454,28 +456,41 @@ func (p *parser) nextStart(t token) int {
 	return t.end + len(rest) - len(strings.TrimLeftFunc(rest, unicode.IsSpace))
 }
 
-// splitComponents reads "A, B, C": cleaned and trimmed, empty parts
-// dropped, duplicates (in any letter case) kept once. It stops reading at
-// the first name past the limit, so a list of thousands costs no more than
-// one at the limit.
-func splitComponents(s string) ([]string, *Error) {
+// splitComponents reads "A, B, C", each name optionally with the status a
+// responder sets for it ("API=major_outage"): cleaned and trimmed, empty
+// parts dropped, duplicates (in any letter case) kept once. It stops reading
+// at the first name past the limit, so a list of thousands costs no more
+// than one at the limit.
+func splitComponents(s string) ([]string, map[string]ComponentStatus, *Error) {
 	var list []string
+	var set map[string]ComponentStatus
 	for rest, more := s, true; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
+		part, status, explicit := strings.Cut(part, "=")
 		name := strings.Join(strings.Fields(cleanText(part, false)), " ")
 		if name == "" || containsFold(list, name) {
 			continue
 		}
 		if utf8.RuneCountInString(name) > MaxComponentName {
-			return nil, Errorf(EINVALID, "The component %q is longer than %d characters.", clip(name, 30), MaxComponentName)
+			return nil, nil, Errorf(EINVALID, "The component %q is longer than %d characters.", clip(name, 30), MaxComponentName)
 		}
 		if len(list) == MaxComponents {
-			return nil, Errorf(EINVALID, "That is more than %d components; the limit is %d.", MaxComponents, MaxComponents)
+			return nil, nil, Errorf(EINVALID, "That is more than %d components; the limit is %d.", MaxComponents, MaxComponents)
+		}
+		if explicit {
+			st, ok := ParseComponentStatus(status)
+			if !ok {
+				return nil, nil, Errorf(EINVALID, "%q is not a component status; write %s=operational, degraded_performance, partial_outage, major_outage or under_maintenance.", clip(status, 30), clip(name, 30))
+			}
+			if set == nil {
+				set = map[string]ComponentStatus{}
+			}
+			set[name] = st
 		}
 		list = append(list, name)
 	}
-	return list, nil
+	return list, set, nil
 }
 
 // mention reads the user references chat clients insert: Slack "<@U123>" or

@@ -87,14 +87,19 @@ type Incident struct {
 	// Lifecycle is the status, its milestones and the resolution: the state
 	// machine of package fsm owns them.
 	fsm.Lifecycle
-	Impact     Impact          `json:"impact"`
-	Components []string        `json:"components,omitempty"`
-	Roles      map[Role]string `json:"roles,omitempty"` // user references, see Request.Actor
-	Channel    string          `json:"channel,omitempty"`
-	DeclaredBy string          `json:"declared_by,omitempty"`
+	Impact     Impact   `json:"impact"`
+	Components []string `json:"components,omitempty"`
+	// ComponentStatus holds the statuses a responder set for components,
+	// which otherwise take theirs from the impact.
+	ComponentStatus map[string]ComponentStatus `json:"component_status,omitempty"`
+	Roles           map[Role]string            `json:"roles,omitempty"` // user references, see Request.Actor
+	Channel         string                     `json:"channel,omitempty"`
+	DeclaredBy      string                     `json:"declared_by,omitempty"`
 	// Private incidents are seen only in their own channel, which is
 	// private, and never broadcast.
 	Private bool `json:"private,omitempty"`
+	// Internal incidents are broadcast to staff but kept off the status page.
+	Internal bool `json:"internal,omitempty"`
 	// Names holds how the platform named the people the incident names
 	// (user reference -> "alex"), as last seen, so posts can name them
 	// without pinging them.
@@ -175,6 +180,7 @@ func (inc Incident) clone() Incident {
 	}
 	inc.Roles = roles
 	inc.Names = maps.Clone(inc.Names)
+	inc.ComponentStatus = maps.Clone(inc.ComponentStatus)
 	inc.Lifecycle = inc.Lifecycle.Clone()
 	posts := make(map[Lane]int64, len(inc.Posts))
 	for k, v := range inc.Posts {

@@ -93,23 +93,28 @@ func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f F
 	if err != nil {
 		return Change{}, err
 	}
+	if err := s.knownComponents(&cmd); err != nil {
+		return Change{}, err
+	}
 	inc := Incident{
-		Workspace:  req.Workspace,
-		Number:     f.LastNumber + 1,
-		Title:      cmd.Text,
-		Lifecycle:  fsm.Declared(at),
-		Impact:     impact,
-		Components: cmd.Components,
-		Roles:      map[Role]string{},
-		Channel:    req.Channel,
-		DeclaredBy: req.Actor,
-		Private:    private,
-		StartedAt:  started,
-		DeclaredAt: at,
-		LastAt:     at,
-		QuietSince: now,
-		Entries:    1,
-		Version:    1,
+		Workspace:       req.Workspace,
+		Number:          f.LastNumber + 1,
+		Title:           cmd.Text,
+		Lifecycle:       fsm.Declared(at),
+		Impact:          impact,
+		Components:      cmd.Components,
+		ComponentStatus: cmd.ComponentStatus,
+		Internal:        cmd.Internal,
+		Roles:           map[Role]string{},
+		Channel:         req.Channel,
+		DeclaredBy:      req.Actor,
+		Private:         private,
+		StartedAt:       started,
+		DeclaredAt:      at,
+		LastAt:          at,
+		QuietSince:      now,
+		Entries:         1,
+		Version:         1,
 	}
 	if req.Actor != "" {
 		inc.Roles[Commander] = req.Actor
@@ -130,6 +135,7 @@ func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f F
 	if s.broadcasts(&inc) {
 		jobs = append(jobs, s.job(&inc, LaneBroadcast, OpRoot, summaryMessage(card)), s.job(&inc, LaneBroadcast, OpPost, first))
 	}
+	jobs = append(jobs, s.hookJobs(&inc, first)...)
 	text := fmt.Sprintf("Declared %s: %s (investigating, impact %s). Move it on with /incident identified <message>; add news with /incident update <message>.", inc.Ref(), inc.Title, inc.Impact)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."
@@ -191,6 +197,7 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}
+	jobs = append(jobs, s.hookJobs(&next, post)...)
 	text := entryReply(next.Ref(), cmd, step)
 	if !cmd.At.IsZero() {
 		text += " Recorded as of " + s.stamp(at) + "."

@@ -16,7 +16,7 @@ import (
 // so however many replicas look at once, it is posted once.
 
 // Remind queues a reminder for every open incident of ws that has been quiet
-// for RemindAfter, and returns how many it queued. It does nothing when
+// for its cadence, and returns how many it queued. It does nothing when
 // reminders are off.
 func (s *Service) Remind(ctx context.Context, ws Workspace) (int, error) {
 	n, _, err := s.remind(ctx, ws)

@@ -35,6 +35,11 @@ type Options struct {
 	// a list lets every member change incidents; the console's user always
 	// may.
 	Responders map[Platform][]string
+	// Components is the status page's list: when set, responders may name
+	// only these.
+	Components Catalog
+	// Webhooks are the URLs that receive every update the status page shows.
+	Webhooks []string
 	// Directories answer, per platform, what its requests do not carry:
 	// group membership and whether a channel is private.
 	Directories map[Platform]Directory

@@ -17,6 +17,7 @@ import (
 	"github.com/incidentbot/incidentbot/internal/discordapp"
 	"github.com/incidentbot/incidentbot/internal/httpserver"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
+	"github.com/incidentbot/incidentbot/internal/statuspage"
 )
 
 // doors is what the chat platforms add to a run: posters for the delivery
@@ -28,6 +29,7 @@ type doors struct {
 	directories map[bot.Platform]bot.Directory // filled before the first request
 	routes      httpserver.Deps
 	runs        []func(ctx context.Context) error
+	webhooks    bot.Poster // nil without INCIDENTBOT_WEBHOOKS
 }
 
 // broadcasts lists the stakeholders' channel of each configured platform.
@@ -40,6 +42,20 @@ func broadcasts(cfg config.Config) map[bot.Platform]string {
 		b[bot.Discord] = cfg.Discord.BroadcastChannel
 	}
 	return b
+}
+
+// openStatusPage adds the public status page, its API and feeds, unless
+// INCIDENTBOT_STATUS=off, and the poster of webhooks, which renders what
+// the page shows even when the page itself is off.
+func (d *doors) openStatusPage(cfg config.Config, src statuspage.Source, log *slog.Logger) {
+	page := statuspage.New(statuspage.Options{Source: src, Org: cfg.Org, Components: cfg.Status.Components,
+		Path: cfg.Status.Path, Location: cfg.Location, Logger: log})
+	if len(cfg.Status.Webhooks) > 0 {
+		d.webhooks = page.Webhooks(cfg.Status.WebhookSecret, &http.Client{Timeout: cfg.PostTimeout})
+	}
+	if !cfg.Status.Off {
+		d.routes.StatusPath, d.routes.StatusPage = cfg.Status.Path, page
+	}
 }
 
 // openSlack adds the Slack door: slash commands and interactions over HTTP

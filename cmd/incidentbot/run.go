@@ -138,11 +138,13 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		Cadence: cfg.Cadence, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 		Responders: responders(cfg, m, log), Directories: d.directories, Observer: observer,
+		Components: cfg.Status.Components, Webhooks: cfg.Status.Webhooks,
 	})
 	consolePoster := &console.Poster{}
 	if m.console {
 		d.posters[bot.Console] = consolePoster
 	}
+	d.openStatusPage(cfg, store, log)
 	if m.listen && cfg.Slack.Enabled() {
 		d.openSlack(cfg.Slack, cfg.PostTimeout, svc, log)
 	}
@@ -151,7 +153,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 			return err
 		}
 	}
-	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Logger: log, PostTimeout: cfg.PostTimeout,
+	delivery = bot.NewDelivery(bot.DeliveryOptions{Outbox: store, Posters: d.posters, Webhooks: d.webhooks, Logger: log, PostTimeout: cfg.PostTimeout,
 		Lease: cfg.ReclaimAfter, Replica: bot.ReplicaName(cfg.Replica), Observer: observer})
 
 	var wg sync.WaitGroup

@@ -57,6 +57,9 @@ type Config struct {
 	Cadence map[bot.Impact]time.Duration
 	Slack   Slack
 	Discord Discord
+
+	// Status is the public status page, its API, feeds and webhooks.
+	Status Status
 }
 
 // Slack configures the Slack door.
@@ -98,6 +101,7 @@ func Variables() []string {
 		"REDIS_URL", "INCIDENTBOT_ORG", "INCIDENTBOT_ADDR", "INCIDENTBOT_MAX_CONNS", "INCIDENTBOT_POSTMORTEM_TEMPLATE", "INCIDENTBOT_TIMEZONE",
 		"INCIDENTBOT_REDIS_MIN_REPLICAS", "INCIDENTBOT_RECLAIM_AFTER", "INCIDENTBOT_POST_TIMEOUT",
 		"INCIDENTBOT_CADENCE", "INCIDENTBOT_REMIND_AFTER", "INCIDENTBOT_REPLICA", "INCIDENTBOT_METRICS_ADDR", "INCIDENTBOT_LOG_FORMAT",
+		"INCIDENTBOT_STATUS", "INCIDENTBOT_STATUS_PATH", "INCIDENTBOT_COMPONENTS", "INCIDENTBOT_WEBHOOKS", "INCIDENTBOT_WEBHOOK_SECRET",
 		"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_BROADCAST_CHANNEL", "SLACK_API_URL",
 		"SLACK_RESPONDERS",
 		"DISCORD_BOT_TOKEN", "DISCORD_APP_ID", "DISCORD_PUBLIC_KEY", "DISCORD_GUILD_ID", "DISCORD_BROADCAST_CHANNEL", "DISCORD_API_URL",
@@ -201,6 +205,9 @@ func Load(getenv func(string) string) (Config, error) {
 		"a Slack user group ID (S…) or user ID (U… or W…)", add)
 	c.Discord.Responders = ids(env("DISCORD_RESPONDERS"), "DISCORD_RESPONDERS", discordID,
 		"a Discord role ID or user ID (a number)", add)
+	var statusProblems []error
+	c.Status, statusProblems = loadStatus(env)
+	problems = append(problems, statusProblems...)
 	problems = append(problems, c.checkSlack()...)
 	problems = append(problems, c.checkDiscord(env("DISCORD_PUBLIC_KEY"))...)
 	switch mode := env("DISCORD_INCIDENT_CHANNEL"); mode {

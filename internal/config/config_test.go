@@ -212,6 +212,9 @@ func TestLoad(t *testing.T) {
 			if tt.want.Cadence == nil {
 				tt.want.Cadence = map[bot.Impact]time.Duration{bot.ImpactCritical: 15 * time.Minute, bot.ImpactMajor: 30 * time.Minute, bot.ImpactMinor: time.Hour}
 			}
+			if tt.want.Status.Path == "" {
+				tt.want.Status.Path = "/"
+			}
 			if diff := cmp.Diff(tt.want, got, cmpConfig); diff != "" {
 				t.Errorf("Load (-want +got):\n%s", diff)
 			}
@@ -449,4 +452,22 @@ func pairs(kv ...string) map[string]string {
 // every is a cadence of one interval for every impact.
 func every(d time.Duration) map[bot.Impact]time.Duration {
 	return map[bot.Impact]time.Duration{bot.ImpactNone: d, bot.ImpactMinor: d, bot.ImpactMajor: d, bot.ImpactCritical: d}
+}
+
+func TestStatus(t *testing.T) {
+	c, err := load(pairs("INCIDENTBOT_COMPONENTS", "Delivery: Email, SMS; API", "INCIDENTBOT_STATUS_PATH", "/status",
+		"INCIDENTBOT_WEBHOOKS", "https://a.example/hook, http://b.example/x", "INCIDENTBOT_WEBHOOK_SECRET", "0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status.Off || c.Status.Path != "/status/" || len(c.Status.Components) != 3 || len(c.Status.Webhooks) != 2 {
+		t.Errorf("status %+v", c.Status)
+	}
+	_, err = load(pairs("INCIDENTBOT_STATUS", "maybe", "INCIDENTBOT_STATUS_PATH", "status", "INCIDENTBOT_COMPONENTS", "A, a",
+		"INCIDENTBOT_WEBHOOKS", "ftp://x"))
+	for _, want := range []string{"INCIDENTBOT_STATUS must", "INCIDENTBOT_STATUS_PATH", "INCIDENTBOT_COMPONENTS", "INCIDENTBOT_WEBHOOKS"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to name %s", err, want)
+		}
+	}
 }

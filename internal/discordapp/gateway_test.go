@@ -123,7 +123,7 @@ func TestRegisterCommands(t *testing.T) {
 	// Every option is one ParseOptions reads.
 	known := map[string]bool{"title": true, "message": true, "body": true, "impact": true, "components": true, "started": true,
 		"at": true, "all": true, "role": true, "user": true, "command": true, "incident": true,
-		"private": true, "visibility": true, "since": true, "next": true, "for": true}
+		"private": true, "internal": true, "visibility": true, "since": true, "next": true, "for": true}
 	for sub, opts := range subs {
 		for _, o := range opts {
 			if !known[o] {
@@ -131,7 +131,7 @@ func TestRegisterCommands(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(subs["declare"], ","); got != "title,impact,components,message,started,at,private" {
+	if got := strings.Join(subs["declare"], ","); got != "title,impact,components,message,started,at,private,internal" {
 		t.Errorf("declare options %s", got)
 	}
 	if got := strings.Join(subs["assign"], ","); got != "role,user,incident" {

@@ -138,10 +138,18 @@ func moveID(c bot.Card, to fsm.Status) string {
 	return fmt.Sprintf("move:%d:%s:%s", c.Number, c.Status, to)
 }
 
+// maxModalRows is how many inputs a Discord modal holds.
+const maxModalRows = 5
+
 // modal lays out a form; its custom ID carries what the submission needs.
+// Discord refuses a modal of more than five inputs: optional ones past the
+// fifth are left out, and the command's options still offer them.
 func modal(f *bot.Form) *discordgo.InteractionResponseData {
 	var rows []discordgo.MessageComponent
 	for _, field := range f.Fields {
+		if len(rows) == maxModalRows && field.Optional {
+			continue
+		}
 		style, placeholder := discordgo.TextInputShort, field.Placeholder
 		if field.Multiline {
 			style = discordgo.TextInputParagraph

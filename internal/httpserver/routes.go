@@ -16,4 +16,7 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 			mux.Handle(pattern, h)
 		}
 	}
+	if d.StatusPage != nil {
+		mux.Handle(d.StatusPath, d.StatusPage)
+	}
 }

@@ -20,6 +20,10 @@ type Deps struct {
 	DiscordInteractions              http.Handler
 	// Metrics serves GET /metrics when set.
 	Metrics http.Handler
+	// StatusPage serves the public status page under StatusPath ("/" or
+	// "/status/"), every method, so it can answer CORS preflights.
+	StatusPage http.Handler
+	StatusPath string
 }
 
 // NewServer returns the handler of every route.

@@ -169,6 +169,7 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 		} else {
 			p.HDel(ctx, openKey, incident)
 		}
+		notePage(ctx, p, c)
 		if len(c.Jobs) > 0 {
 			p.LPush(ctx, readyKey(c.Workspace.Platform), ws)
 			p.LTrim(ctx, readyKey(c.Workspace.Platform), 0, maxSignals-1) // unheard signals: the sweep covers them
@@ -223,6 +224,10 @@ func (s *Store) Timeline(ctx context.Context, ws bot.Workspace, number int) ([]b
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: timeline of %s in %s: %w", bot.FormatRef(number), ws, err)
 	}
+	return decodeEntries(raws, number)
+}
+
+func decodeEntries(raws []string, number int) ([]bot.Entry, error) {
 	entries := make([]bot.Entry, len(raws))
 	for i, raw := range raws {
 		if err := json.Unmarshal([]byte(raw), &entries[i]); err != nil {

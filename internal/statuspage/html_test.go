@@ -1,0 +1,39 @@
+package statuspage_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
+)
+
+func TestPagePaths(t *testing.T) {
+	h, _ := seedHandler(t, "/status/")
+	id := bot.IncidentID(bot.Workspace{Platform: bot.Console, ID: "local"}, 1)
+	for _, tc := range []struct {
+		path, want string
+		status     int
+	}{
+		{"/status/", "All Systems Operational", http.StatusOK},
+		{"/status", "All Systems Operational", http.StatusOK},
+		{"/status/incidents/" + id, "Posted 9 days ago. <time datetime=\"2025-10-30T17:25:40Z\">Oct 30, 2025 - 17:25 UTC</time>", http.StatusOK},
+		{"/status/incidents/nosuchthing", "There is no such page.", http.StatusNotFound},
+		{"/status/api/v2/status.json", `"indicator":"none"`, http.StatusOK},
+		{"/elsewhere", "404 page not found", http.StatusNotFound},
+	} {
+		res := get(t, h, tc.path)
+		got := string(body(t, res))
+		if res.StatusCode != tc.status || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %d, want %d with %q in:\n%.400s", tc.path, res.StatusCode, tc.status, tc.want, got)
+		}
+	}
+}
+
+func TestPageGolden(t *testing.T) {
+	h, _ := seedHandler(t, "/")
+	id := bot.IncidentID(bot.Workspace{Platform: bot.Console, ID: "local"}, 1)
+	bottest.Golden(t, "page-index.golden", body(t, get(t, h, "/")))
+	bottest.Golden(t, "page-incident.golden", body(t, get(t, h, "/incidents/"+id)))
+}
