@@ -28,6 +28,8 @@ const (
 	CmdAudit         Name = "audit"
 	CmdStats         Name = "stats"
 	CmdSnooze        Name = "snooze"
+	CmdFollowUp      Name = "followup"
+	CmdFollowUps     Name = "followups"
 	CmdHelp          Name = "help"
 )
 
@@ -55,6 +57,13 @@ type Command struct {
 	// Snooze is how long snooze puts reminders off; SnoozeOff ends a snooze.
 	Snooze    time.Duration
 	SnoozeOff bool
+	// Verb is what followup does: add, done or list; Item the follow-up
+	// done names; Due the day an added one is due.
+	Verb string
+	Item int
+	Due  time.Time
+	// Mine and Overdue narrow followups.
+	Mine, Overdue bool
 	// Private is declare --private, or what visibility asks for: private
 	// (true) or public.
 	Private bool
@@ -125,6 +134,7 @@ const (
 	takesAssignment       // [<ref>] <role> <@user>
 	takesVisibility       // [<ref>] <public|private>
 	takesSnooze           // [<ref>] <duration|off>
+	takesFollowUp         // [<ref>] add "<text>" | done <n> | list
 	takesTopic            // [<command>]
 )
 
@@ -148,6 +158,8 @@ var specs = []struct {
 	{CmdVisibility, spec{`/incident visibility [<ref>] <public|private>`, "make a private incident public (recorded), or a public one private before anything was broadcast", nil, takesVisibility}},
 	{CmdAudit, spec{`/incident audit [<ref>]`, "who changed the incident, and who was refused", nil, takesRef}},
 	{CmdSnooze, spec{`/incident snooze [<ref>] <45m|off>`, "put the reminders off for a while, or end a snooze", nil, takesSnooze}},
+	{CmdFollowUp, spec{`/incident followup [<ref>] add "<text>" [--owner @user] [--due 2025-11-10] | done <n> | list`, "the work an incident leaves behind: add, mark done, list", []string{"owner", "due"}, takesFollowUp}},
+	{CmdFollowUps, spec{`/incident followups [--mine] [--overdue]`, "the open follow-ups of every incident", []string{"mine", "overdue"}, takesNothing}},
 	{CmdStats, spec{`/incident stats [--since 30d]`, "how long past incidents took to identify, mitigate and resolve", []string{"since"}, takesNothing}},
 	{CmdHelp, spec{`/incident help [<command>]`, "this list, or one command", nil, takesTopic}},
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -149,6 +150,51 @@ func (p *parser) flag(f flag, rest []token) (used int, err error) {
 	return used, nil
 }
 
+// followUpVerbs are what followup does.
+var followUpVerbs = map[string]bool{"add": true, "done": true, "list": true}
+
+// followUp reads add "<text>", done <n> or list.
+func (p *parser) followUp() error {
+	if len(p.pos) == 0 || !followUpVerbs[strings.ToLower(p.pos[0].text)] {
+		return p.usageErr("Say add, done or list.")
+	}
+	p.cmd.Verb = strings.ToLower(p.pos[0].text)
+	rest := p.pos[1:]
+	switch p.cmd.Verb {
+	case "add":
+		p.pos = rest
+		text, err := checkMessage(CmdFollowUp, p.text())
+		if err != nil {
+			return err
+		}
+		if text == "" {
+			return p.usageErr("Say what is to be done.")
+		}
+		p.cmd.Text = text
+	case "done":
+		n, err := strconv.Atoi(strings.TrimPrefix(firstText(rest), "#"))
+		if len(rest) != 1 || err != nil || n <= 0 {
+			return p.usageErr("Name the follow-up by its number, for example done 2.")
+		}
+		p.cmd.Item = n
+	case "list":
+		if len(rest) > 0 {
+			return p.usageErr("list takes nothing more.")
+		}
+	}
+	if p.cmd.Verb != "add" && (p.cmd.User != "" || !p.cmd.Due.IsZero()) {
+		return p.usageErr("--owner and --due go with add.")
+	}
+	return nil
+}
+
+func firstText(ts []token) string {
+	if len(ts) == 0 {
+		return ""
+	}
+	return ts[0].text
+}
+
 // maxWait bounds --next and snooze: past a day, say so in an update.
 const maxWait = 24 * time.Hour
 
@@ -166,7 +212,7 @@ func parseWait(v string) (time.Duration, error) {
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // switches are the flags that take no value.
-var switches = map[string]bool{"all": true, "private": true, "internal": true}
+var switches = map[string]bool{"all": true, "private": true, "mine": true, "overdue": true, "internal": true}
 
 // setSwitch sets the field of a flag that takes no value.
 func (p *parser) setSwitch(name string, on bool) {
@@ -175,6 +221,10 @@ func (p *parser) setSwitch(name string, on bool) {
 		p.cmd.All = on
 	case "private":
 		p.cmd.Private = on
+	case "mine":
+		p.cmd.Mine = on
+	case "overdue":
+		p.cmd.Overdue = on
 	case "internal":
 		p.cmd.Internal = on
 	}
@@ -198,6 +248,18 @@ func (p *parser) setFlag(name, value string) error {
 			return p.usageErr("%s", ErrorMessage(err))
 		}
 		p.cmd.Since = d
+	case "owner":
+		user, name, ok := parseUser(value)
+		if !ok {
+			return p.usageErr("--owner %q is not a person; mention them, for example @alex.", clip(value, 40))
+		}
+		p.cmd.User, p.cmd.UserName = user, name
+	case "due":
+		day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(value), p.loc)
+		if err != nil || day.Before(earliest) {
+			return p.usageErr("--due %q is not a day like 2025-11-10.", clip(value, 30))
+		}
+		p.cmd.Due = day
 	case "next":
 		d, err := parseWait(value)
 		if err != nil {
@@ -299,6 +361,8 @@ func (p *parser) shape() error {
 			return p.usageErr("Say public or private.")
 		}
 		p.cmd.Private = strings.EqualFold(p.pos[0].text, "private")
+	case takesFollowUp:
+		return p.followUp()
 	case takesSnooze:
 		if len(p.pos) != 1 {
 			return p.usageErr("Say how long, for example 45m, or off.")
@@ -352,6 +416,8 @@ func (p *parser) bareRefFits() bool {
 		return len(p.pos) == 2
 	case takesAssignment:
 		return len(p.pos) == 3
+	case takesFollowUp:
+		return len(p.pos) >= 2 && followUpVerbs[strings.ToLower(p.pos[1].text)]
 	}
 	return len(p.pos) == 1
 }

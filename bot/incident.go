@@ -118,6 +118,8 @@ type Incident struct {
 	NextBy time.Time `json:"next_by,omitzero"`
 	// SnoozedUntil puts reminders off until then.
 	SnoozedUntil time.Time `json:"snoozed_until,omitzero"`
+	// FollowUps are the work the incident left behind, numbered from 1.
+	FollowUps []FollowUp `json:"followups,omitempty"`
 	// Entries counts timeline entries; the next entry's Seq is Entries+1.
 	Entries int `json:"entries"`
 	// Posts counts the jobs queued in each lane; the next job's Seq is one more.

@@ -74,6 +74,8 @@ func positionalOption(t takes, opts map[string]string) string {
 		return opts["visibility"]
 	case takesSnooze:
 		return opts["for"]
+	case takesFollowUp:
+		return strings.TrimSpace(opts["action"] + " " + opts["text"] + " " + opts["number"])
 	}
 	return ""
 }

@@ -164,7 +164,7 @@ func flagOf(t token) (f flag, ok bool) {
 }
 
 // allFlags is every flag name any command knows.
-var allFlags = []string{"impact", "components", "message", "started", "at", "all", "private", "internal", "since", "next"}
+var allFlags = []string{"impact", "components", "message", "started", "at", "all", "private", "internal", "since", "next", "owner", "due", "mine", "overdue"}
 
 // ParseRef reads an incident reference: "INC-12", "inc-12", "#12" or "12"
 // (the grammar takes a bare number only where it cannot be text).

@@ -14,7 +14,7 @@ import (
 // the responder reads.
 func TestParseErrors(t *testing.T) {
 	names26, _ := parseTestComponents(26)
-	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, visibility, audit, snooze, stats, help"
+	commands := "declare, investigating, identified, monitoring, resolved, update, postmortem, show, list, impact, components, assign, visibility, audit, snooze, followup, followups, stats, help"
 
 	for _, tc := range []struct {
 		name string

@@ -19,7 +19,7 @@ import (
 var parseCommandNames = []bot.Name{
 	bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring,
 	bot.CmdResolved, bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList,
-	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdStats, bot.CmdHelp,
+	bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdFollowUp, bot.CmdFollowUps, bot.CmdStats, bot.CmdHelp,
 }
 
 // parseSeedLines returns the command lines of the seed incident replay.
@@ -205,6 +205,10 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 		if c.Text == "" || n > bot.MaxMessage {
 			fail("message of %d runes", n)
 		}
+	case c.Name == bot.CmdFollowUp && c.Verb == "add":
+		if c.Text == "" || n > bot.MaxMessage {
+			fail("follow-up of %d runes", n)
+		}
 	case c.Name == bot.CmdPostmortem:
 		if n > bot.MaxPostmortem {
 			fail("body of %d runes", n)
@@ -295,7 +299,7 @@ func checkParsedCommand(t *testing.T, line string, c bot.Command) {
 		if _, ok := bot.ParseRole(string(c.Role)); !ok || c.User == "" {
 			fail("role %q, user %q", c.Role, c.User)
 		}
-	} else if c.Role != "" || c.User != "" {
+	} else if c.Role != "" || c.User != "" && !(c.Name == bot.CmdFollowUp && c.Verb == "add") {
 		fail("Role or User set")
 	}
 	if c.Topic != "" && (c.Name != bot.CmdHelp || bot.Usage(c.Topic) == "") {

@@ -25,6 +25,8 @@ func (s *Service) plan(ctx context.Context, req Request, cmd Command, inc *Incid
 		return s.planVisibility(req, cmd, inc)
 	case CmdSnooze:
 		return s.planSnooze(req, cmd, inc)
+	case CmdFollowUp:
+		return s.planFollowUp(req, cmd, inc)
 	case CmdPostmortem:
 		if cmd.Text == "" {
 			return s.planDraft(ctx, req, inc)
@@ -182,12 +184,16 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	next := inc.clone()
 	next.Lifecycle = m.Lifecycle()
 	next.LastAt, next.QuietSince = at, now
+	// An update keeps the promise of the last; it makes a new one only when
+	// it says so.
+	late := !inc.NextBy.IsZero() && now.After(inc.NextBy)
+	next.NextBy = time.Time{}
 	if cmd.Next > 0 {
 		next.NextBy = now.Add(cmd.Next)
 	}
 	next.Entries++
 	next.Version++
-	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text}
+	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text, Late: late}
 	card := newCard(&next, at)
 	if next.NextBy.After(now) && next.Open() {
 		card.NextUpdate = s.clock(next.NextBy)

@@ -44,11 +44,15 @@ type PostmortemData struct {
 	// Summary is the summary sentence of the status report.
 	Summary  string
 	Timeline []PostmortemEntry
+	// FollowUps are the incident's follow-ups, a line each: the measures.
+	FollowUps []string
 }
 
 // PostmortemEntry is one timeline entry as the postmortem lists it.
 type PostmortemEntry struct {
 	When, Status, Kind, Message string
+	// Late marks an update that came after the one promised (--next).
+	Late bool
 }
 
 func postmortemData(org string, inc *Incident, timeline []Entry, now time.Time, loc *time.Location) PostmortemData {
@@ -87,7 +91,10 @@ func postmortemData(org string, inc *Incident, timeline []Entry, now time.Time, 
 	sorted := slices.Clone(timeline)
 	slices.SortStableFunc(sorted, func(a, b Entry) int { return a.At.Compare(b.At) })
 	for _, e := range sorted {
-		d.Timeline = append(d.Timeline, PostmortemEntry{When: full(e.At), Status: string(e.Status), Kind: string(e.Kind), Message: e.Message})
+		d.Timeline = append(d.Timeline, PostmortemEntry{When: full(e.At), Status: string(e.Status), Kind: string(e.Kind), Message: e.Message, Late: e.Late})
+	}
+	for _, f := range inc.FollowUps {
+		d.FollowUps = append(d.FollowUps, f.line(inc, loc))
 	}
 	return d
 }

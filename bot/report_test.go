@@ -19,28 +19,39 @@ func TestSeedReplay(t *testing.T) {
 	h := newHarness(t, at(t, "2026-01-05T09:00:00Z"))
 	h.opt.Org = "Customer.io"
 	h.svc = bot.NewService(h.opt)
-	f, err := os.Open("testdata/seed-replay.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var report string
-	lines := bufio.NewScanner(f)
-	lines.Buffer(nil, 1<<20)
-	for lines.Scan() {
-		report = h.do(lines.Text()).Text
-		if h.channel == "C1" {
-			// Once the incident channel is open, responders type there.
-			h.deliver()
-			h.channel = "inc-1"
-		}
-	}
+	report := h.replaySeed(func(string) bool { return true })
 	seed, err := os.ReadFile("testdata/seed-incident.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkAgainstSeed(t, report, string(seed), []string{"Data Processing", "Message Sending", "User Interface"})
 	golden(t, "report-seed.golden", report)
+}
+
+// replaySeed types the seed's commands that keep says to keep, in the
+// incident channel once it is open, and returns the last reply.
+func (h *harness) replaySeed(keep func(line string) bool) string {
+	h.t.Helper()
+	f, err := os.Open("testdata/seed-replay.txt")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer f.Close()
+	var last string
+	lines := bufio.NewScanner(f)
+	lines.Buffer(nil, 1<<20)
+	for lines.Scan() {
+		if !keep(lines.Text()) {
+			continue
+		}
+		last = h.do(lines.Text()).Text
+		if h.channel == "C1" {
+			// Once the incident channel is open, responders type there.
+			h.deliver()
+			h.channel = "inc-1"
+		}
+	}
+	return last
 }
 
 // checkAgainstSeed compares a report with the seed's text piece by piece: the

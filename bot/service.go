@@ -146,6 +146,14 @@ func (s *Service) run(ctx context.Context, req Request, cmd Command) (Reply, err
 		reply, err = s.audit(ctx, req, cmd)
 	case CmdStats:
 		reply, err = s.stats(ctx, req, cmd)
+	case CmdFollowUps:
+		reply, err = s.followUpsAcross(ctx, req, cmd)
+	case CmdFollowUp:
+		if cmd.Verb == "list" {
+			reply, err = s.followUpList(ctx, req, cmd)
+		} else {
+			reply, err = s.change(ctx, req, cmd)
+		}
 	default:
 		reply, err = s.change(ctx, req, cmd)
 	}

@@ -18,6 +18,7 @@ const (
 	KindAssign     EntryKind = "assign"
 	KindVisibility EntryKind = "visibility"
 	KindSnooze     EntryKind = "snooze"
+	KindFollowUp   EntryKind = "followup"
 )
 
 // Entry is one line of an incident's timeline. At is when it happened (a
@@ -30,6 +31,8 @@ type Entry struct {
 	RecordedAt time.Time  `json:"recorded_at"`
 	Actor      string     `json:"actor,omitempty"`
 	Message    string     `json:"message"`
+	// Late marks an update that came after the next update promised.
+	Late bool `json:"late,omitempty"`
 }
 
 // Public reports whether stakeholders see the entry on the timeline.

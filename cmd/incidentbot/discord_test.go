@@ -248,7 +248,7 @@ func TestDiscordRegister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cmds := fake.CommandsFor(chattest.DiscordGuildID); len(cmds) != 1 || cmds[0].Name != "incident" || len(cmds[0].Options) != 17 {
+	if cmds := fake.CommandsFor(chattest.DiscordGuildID); len(cmds) != 1 || cmds[0].Name != "incident" || len(cmds[0].Options) != 19 {
 		t.Errorf("registered %+v", cmds)
 	}
 	if !strings.Contains(out.String(), "Registered /incident in guild "+chattest.DiscordGuildID) {

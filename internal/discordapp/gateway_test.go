@@ -116,14 +116,15 @@ func TestRegisterCommands(t *testing.T) {
 	for _, sub := range cmds[0].Options {
 		names = append(names, sub.Name)
 	}
-	want := "declare,investigating,identified,monitoring,resolved,update,postmortem,show,list,impact,components,assign,visibility,audit,snooze,stats,help"
+	want := "declare,investigating,identified,monitoring,resolved,update,postmortem,show,list,impact,components,assign,visibility,audit,snooze,followup,followups,stats,help"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("subcommands %s, want one per command: %s", got, want)
 	}
 	// Every option is one ParseOptions reads.
 	known := map[string]bool{"title": true, "message": true, "body": true, "impact": true, "components": true, "started": true,
 		"at": true, "all": true, "role": true, "user": true, "command": true, "incident": true,
-		"private": true, "internal": true, "visibility": true, "since": true, "next": true, "for": true}
+		"private": true, "internal": true, "visibility": true, "since": true, "next": true, "for": true,
+		"action": true, "text": true, "number": true, "owner": true, "due": true, "mine": true, "overdue": true}
 	for sub, opts := range subs {
 		for _, o := range opts {
 			if !known[o] {

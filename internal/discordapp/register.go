@@ -36,7 +36,7 @@ func Command() *discordgo.ApplicationCommand {
 	}
 	var names []string
 	for _, n := range []bot.Name{bot.CmdDeclare, bot.CmdInvestigating, bot.CmdIdentified, bot.CmdMonitoring, bot.CmdResolved,
-		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdStats} {
+		bot.CmdUpdate, bot.CmdPostmortem, bot.CmdShow, bot.CmdList, bot.CmdImpact, bot.CmdComponents, bot.CmdAssign, bot.CmdVisibility, bot.CmdAudit, bot.CmdSnooze, bot.CmdFollowUp, bot.CmdFollowUps, bot.CmdStats} {
 		names = append(names, string(n))
 	}
 	return &discordgo.ApplicationCommand{
@@ -64,6 +64,11 @@ func Command() *discordgo.ApplicationCommand {
 				str("visibility", "who can see it", true, "public", "private"), ref),
 			sub(bot.CmdAudit, "Who changed the incident, and who was refused", ref),
 			sub(bot.CmdSnooze, "Put the reminders off, or end a snooze", str("for", "how long: 45m, or off", true), ref),
+			sub(bot.CmdFollowUp, "Work the incident leaves behind: add, done, list", str("action", "what to do", true, "add", "done", "list"),
+				str("text", "add: what is to be done", false), str("number", "done: the follow-up's number", false),
+				&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionUser, Name: "owner", Description: "add: who does it"},
+				str("due", "add: the day it is due, 2025-11-10", false), ref),
+			sub(bot.CmdFollowUps, "Open follow-ups of every incident", boolean("mine", "mine only"), boolean("overdue", "past their day only")),
 			sub(bot.CmdStats, "How long past incidents took", str("since", "how far back: 30d, 12h", false)),
 			sub(bot.CmdHelp, "The commands", str("command", "one command", false, names...)),
 		},
@@ -92,8 +97,8 @@ func options(sub *discordgo.ApplicationCommandInteractionDataOption, resolved *d
 		if !ok {
 			return nil, bot.Errorf(bot.EINVALID, "The option %s does not hold the kind of value it takes; run the command again from Discord's menu.", bot.Clip(o.Name, 32))
 		}
-		if o.Type == discordgo.ApplicationCommandOptionUser {
-			v = named(v, o.Value.(string), resolved)
+		if o.Type == discordgo.ApplicationCommandOptionUser && o.Name == "user" {
+			v = named(v, o.Value.(string), resolved) // a positional word: the name rides along
 		}
 		opts[o.Name] = v
 	}
