@@ -21,6 +21,20 @@ type FollowUp struct {
 	// DoneBy and DoneAt say who marked it done, and when.
 	DoneBy string    `json:"done_by,omitempty"`
 	DoneAt time.Time `json:"done_at,omitzero"`
+	// Reminded marks a follow-up whose owner was told it fell due.
+	Reminded bool `json:"reminded,omitempty"`
+}
+
+// followUpHour is when, on its due day in the team's zone, an owner is
+// reminded of a follow-up: the start of a working day, not midnight.
+const followUpHour = 9 * time.Hour
+
+// remindAt is when f's owner is to be reminded, or zero when never.
+func (f FollowUp) remindAt() time.Time {
+	if f.Done || f.Reminded || f.Owner == "" || f.Due.IsZero() {
+		return time.Time{}
+	}
+	return f.Due.Add(followUpHour)
 }
 
 // MaxFollowUps bounds an incident's follow-ups: past it, open a ticket.
@@ -77,8 +91,18 @@ func (s *Service) planFollowUp(req Request, cmd Command, inc *Incident) (Change,
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindFollowUp, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
-	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(newCard(&next, now), note))}
+	notice := noticeMessage(newCard(&next, now), note)
+	if cmd.Verb == "add" {
+		notice.FollowUp = len(next.FollowUps)
+	}
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, notice)}
 	return s.changeOf(req, next, &entry, jobs, note), nil
+}
+
+// FollowUpDoneCommand is what the done button of follow-up n of incident
+// number runs.
+func FollowUpDoneCommand(number, n int) Command {
+	return Command{Name: CmdFollowUp, Ref: number, Verb: "done", Item: n}
 }
 
 // followUpList answers an incident's follow-ups.
@@ -129,4 +153,42 @@ func (s *Service) followUpsAcross(ctx context.Context, req Request, cmd Command)
 		return Reply{Text: "No open follow-ups match."}, nil
 	}
 	return Reply{Text: fmt.Sprintf("Open follow-ups (%d):", n) + b.String()}, nil
+}
+
+// followUpDue is when the next follow-up of inc falls due for its owner.
+func (s *Service) followUpDue(inc Incident) time.Time {
+	var next time.Time
+	for _, f := range inc.FollowUps {
+		if at := f.remindAt(); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
+}
+
+// planFollowUpReminder tells the owners of inc's follow-ups that fell due,
+// once each, in the incident's channel, with a button to mark them done.
+func (s *Service) planFollowUpReminder(inc Incident) (Change, bool) {
+	now := s.now()
+	next := inc.clone()
+	next.FollowUps = append([]FollowUp(nil), inc.FollowUps...)
+	var jobs []Job
+	var said []string
+	for i, f := range next.FollowUps {
+		if at := f.remindAt(); at.IsZero() || now.Before(at) {
+			continue
+		}
+		next.FollowUps[i].Reminded = true
+		text := fmt.Sprintf("Follow-up %d of %s is due: %s", f.N, next.Ref(), f.Text)
+		notice := noticeMessage(newCard(&next, now), text)
+		notice.Mention, notice.MentionNote, notice.FollowUp = f.Owner, fmt.Sprintf("follow-up %d of %s is yours and due.", f.N, next.Ref()), f.N
+		jobs = append(jobs, s.job(&next, LaneChannel, OpPost, notice))
+		said = append(said, text)
+	}
+	if len(jobs) == 0 {
+		return Change{}, false
+	}
+	next.Version++
+	req := Request{Workspace: inc.Workspace, RequestID: fmt.Sprintf("remind-followups:%d:%d", inc.Number, inc.Version)}
+	return s.changeOf(req, next, nil, jobs, strings.Join(said, "\n")), true
 }

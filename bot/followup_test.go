@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,46 @@ func TestSeedDraftListsFollowUps(t *testing.T) {
 		if c.Message.Kind == bot.MessageDraft && !strings.Contains(c.Message.Text, "Still rolling back (later than the update promised)") {
 			t.Errorf("the late update is not marked:\n%s", c.Message.Text)
 		}
+	}
+}
+
+// TestFollowUpOwnerReminded: an owner is reminded once, on the due day at
+// the start of the working day, in the incident's channel, even after the
+// incident is resolved.
+func TestFollowUpOwnerReminded(t *testing.T) {
+	h := newHarness(t, at(t, "2025-11-01T10:00:00Z"))
+	h.opt.Cadence = map[bot.Impact]time.Duration{bot.ImpactMajor: 30 * time.Minute}
+	h.svc = bot.NewService(h.opt)
+	h.do("declare Checkout fails --impact major")
+	h.do("resolved INC-1 Fixed")
+	h.do(`followup INC-1 add "Alert on payment errors" --owner <@U0SAM|sam> --due 2025-11-03`)
+	h.do(`followup INC-1 add "Nobody's yet" --due 2025-11-03`)
+	h.deliver()
+	h.clock.Set(at(t, "2025-11-03T08:59:00Z"))
+	if n := h.remind(h.svc); n != 0 {
+		t.Errorf("before 09:00 on the due day: %d reminders", n)
+	}
+	h.clock.Set(at(t, "2025-11-03T09:00:00Z"))
+	if n := h.remind(h.svc); n != 1 {
+		t.Errorf("at 09:00 on the due day: %d reminders, want 1", n)
+	}
+	h.clock.Advance(time.Hour)
+	if n := h.remind(h.svc); n != 0 {
+		t.Errorf("an hour later: %d reminders; an owner is reminded once", n)
+	}
+	var got []string
+	for _, c := range h.deliver() {
+		if m := c.Message; m.FollowUp > 0 && m.Mention != "" {
+			got = append(got, c.Channel+" "+m.Mention+" "+m.MentionNote+" | "+m.Body())
+		}
+	}
+	if want := "inc-1 U0SAM follow-up 1 of INC-1 is yours and due. | Follow-up 1 of INC-1 is due: Alert on payment errors"; len(got) != 1 || got[0] != want {
+		t.Errorf("reminders %q, want %q", got, want)
+	}
+	if _, err := h.svc.Run(context.Background(), bot.Request{Workspace: h.ws, Channel: "inc-1", Actor: "U0SAM", RequestID: "button"}, bot.FollowUpDoneCommand(1, 1)); err != nil {
+		t.Errorf("the done button: %v", err)
+	}
+	if !h.find(1).FollowUps[0].Done {
+		t.Error("the done button did not mark it done")
 	}
 }

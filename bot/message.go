@@ -82,6 +82,9 @@ type Message struct {
 	MentionNote string `json:"mention_note,omitempty"`
 	// Snooze offers a button that puts the incident's reminders off.
 	Snooze bool `json:"snooze,omitempty"`
+	// FollowUp, when set, offers a button that marks that follow-up of the
+	// incident done.
+	FollowUp int `json:"followup,omitempty"`
 }
 
 // Body is the plain text of a message without its heading line: what a door

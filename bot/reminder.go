@@ -31,37 +31,42 @@ func (s *Service) remind(ctx context.Context, ws Workspace) (int, time.Time, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
 	defer cancel()
-	open, err := s.opt.Store.List(ctx, ws, false)
+	// Every incident: follow-ups fall due after the incident is over.
+	open, err := s.opt.Store.Declared(ctx, ws, time.Time{})
 	if err != nil {
 		return 0, time.Time{}, err
 	}
 	queued := 0
 	var next time.Time
+	soonest := func(at time.Time) {
+		if !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
 	for _, inc := range open {
-		ch, due := s.planReminder(inc)
-		if !due {
-			if at := s.remindAt(inc); !at.IsZero() && (next.IsZero() || at.Before(next)) {
-				next = at
+		for _, plan := range []func(Incident) (Change, bool){s.planReminder, s.planFollowUpReminder} {
+			ch, due := plan(inc)
+			if !due {
+				continue
 			}
-			continue
+			_, err := s.opt.Store.Apply(ctx, ch)
+			var unrep *UnreplicatedError
+			switch {
+			case errors.Is(err, ErrConflict):
+				soonest(s.now()) // a responder got there first: look again soon
+				continue
+			case err != nil && !errors.As(err, &unrep):
+				return queued, s.now(), err
+			}
+			queued++
+			s.opt.Observer.Reminded(ws.Platform)
+			soonest(ch.RemindAt)
+			if s.opt.Queued != nil {
+				s.opt.Queued(ws)
+			}
+			break // the incident moved on a version: the other waits for the next look
 		}
-		_, err := s.opt.Store.Apply(ctx, ch)
-		var unrep *UnreplicatedError
-		switch {
-		case errors.Is(err, ErrConflict):
-			next = s.now() // a responder got there first: look again soon
-			continue
-		case err != nil && !errors.As(err, &unrep):
-			return queued, s.now(), err
-		}
-		queued++
-		s.opt.Observer.Reminded(ws.Platform)
-		if next.IsZero() || ch.RemindAt.Before(next) {
-			next = ch.RemindAt
-		}
-		if s.opt.Queued != nil {
-			s.opt.Queued(ws)
-		}
+		soonest(s.remindAt(inc))
 	}
 	return queued, next, nil
 }
@@ -84,11 +89,21 @@ func (s *Service) reminds() bool {
 	return false
 }
 
-// remindAt is when inc is next due for a reminder, or zero when it never is
-// (closed, or its impact has no cadence and nothing was promised): the
-// promised next update if one was promised since the last, else its
-// cadence after the last; no sooner than a snooze ends.
+// remindAt is when inc next needs a look: an update reminder or a
+// follow-up falling due, whichever comes first; zero for neither.
 func (s *Service) remindAt(inc Incident) time.Time {
+	at, f := s.updateDue(inc), s.followUpDue(inc)
+	if at.IsZero() || !f.IsZero() && f.Before(at) {
+		return f
+	}
+	return at
+}
+
+// updateDue is when inc is next due for an update reminder, or zero when it
+// never is (closed, or its impact has no cadence and nothing was promised):
+// the promised next update if one was promised since the last, else its
+// cadence after the last; no sooner than a snooze ends.
+func (s *Service) updateDue(inc Incident) time.Time {
 	if !inc.Open() {
 		return time.Time{}
 	}
@@ -109,7 +124,7 @@ func (s *Service) remindAt(inc Incident) time.Time {
 // planReminder plans the reminder of inc, if one is due.
 func (s *Service) planReminder(inc Incident) (Change, bool) {
 	now := s.now()
-	due := s.remindAt(inc)
+	due := s.updateDue(inc)
 	if due.IsZero() || now.Before(due) {
 		return Change{}, false
 	}

@@ -191,7 +191,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 	if m.console {
 		c := &console.Console{Service: svc, Outbox: store, Poster: consolePoster, In: stdin, Out: stdout, Actor: actor()}
 		if console.IsTerminal(stdin) {
-			c.Prompt = "incident> "
+			c.Prompt, c.Live = "incident> ", m.listen // reminders run beside a listener
 			fmt.Fprintln(stdout, "Type /incident help for the commands; Ctrl-D ends.")
 		}
 		go func() { errc <- c.Run(ctx) }()

@@ -32,7 +32,13 @@ type Console struct {
 	Prompt string
 	// DrainTimeout bounds the wait for a command's posts.
 	DrainTimeout time.Duration
+	// Live prints, between commands, the posts nobody typed a command for
+	// (reminders falling due), as they go out.
+	Live bool
 }
+
+// livePause is how often a live console looks for posts made on their own.
+const livePause = time.Second
 
 // Run handles lines until the input ends or ctx is done. After each command it
 // waits for the command's posts and prints them, so the output reads in order.
@@ -41,16 +47,42 @@ func (c *Console) Run(ctx context.Context) error {
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
-	lines := bufio.NewScanner(c.In)
-	lines.Buffer(make([]byte, 64*1024), 1024*1024)
+	lines, readErr := c.read(ctx)
+	var tick <-chan time.Time
+	if c.Live {
+		t := time.NewTicker(livePause)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		if c.Prompt != "" {
 			fmt.Fprint(c.Out, c.Prompt)
 		}
-		if !lines.Scan() || ctx.Err() != nil {
-			break
+		var line string
+		var ok bool
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick:
+				if c.Poster.pending() {
+					fmt.Fprintln(c.Out)
+					if err := c.Poster.flush(c.Out); err != nil {
+						return err
+					}
+					if c.Prompt != "" {
+						fmt.Fprint(c.Out, c.Prompt)
+					}
+				}
+			case line, ok = <-lines:
+				break wait
+			}
 		}
-		line := strings.TrimSpace(lines.Text())
+		if !ok {
+			return <-readErr
+		}
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -68,10 +100,31 @@ func (c *Console) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := lines.Err(); err != nil {
-		return fmt.Errorf("console: reading: %w", err)
-	}
-	return nil
+}
+
+// read sends the input's lines until it ends, then its error (nil at the
+// end of the input) on the second channel.
+func (c *Console) read(ctx context.Context) (<-chan string, <-chan error) {
+	lines, errc := make(chan string), make(chan error, 1)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(c.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				errc <- nil
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			errc <- fmt.Errorf("console: reading: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	return lines, errc
 }
 
 // settle waits until the outbox has delivered everything queued, then prints

@@ -2,7 +2,9 @@ package console_test
 
 import (
 	"context"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,16 +17,7 @@ import (
 // delivery loop running, and returns what it printed.
 func runConsole(t *testing.T, script string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	poster := &console.Poster{}
-	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Sweep: 5 * time.Millisecond})
-	go d.Run(ctx)
+	ctx, st, poster, _ := deliveringConsole(t)
 	var out strings.Builder
 	c := &console.Console{
 		Service: bot.NewService(bot.Options{Store: st, Org: "Acme"}),
@@ -34,6 +27,23 @@ func runConsole(t *testing.T, script string) string {
 		t.Fatal(err)
 	}
 	return out.String()
+}
+
+// deliveringConsole is the embedded Redis with the console's delivery loop
+// running until the test ends.
+func deliveringConsole(t *testing.T) (context.Context, *redisstore.Store, *console.Poster, *bot.Delivery) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	st, err := redisstore.Open(ctx, redisstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	poster := &console.Poster{}
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Sweep: 5 * time.Millisecond})
+	go d.Run(ctx)
+	return ctx, st, poster, d
 }
 
 func TestConsolePrintsRepliesThenPosts(t *testing.T) {
@@ -83,4 +93,44 @@ func TestIsTerminal(t *testing.T) {
 	if console.IsTerminal(strings.NewReader("")) {
 		t.Error("a string reader is not a terminal")
 	}
+}
+
+// TestLiveConsoleShowsRemindersAsTheyFallDue: between commands, a live
+// console prints the posts nobody typed a command for.
+func TestLiveConsoleShowsRemindersAsTheyFallDue(t *testing.T) {
+	ctx, st, poster, d := deliveringConsole(t)
+	svc := bot.NewService(bot.Options{Store: st, Cadence: map[bot.Impact]time.Duration{bot.ImpactNone: time.Second}, Queued: d.Wake})
+	in, typed := io.Pipe()
+	out := &lockedBuffer{}
+	c := &console.Console{Service: svc, Outbox: st, Poster: poster, In: in, Out: out, Actor: "@ana", Live: true}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	io.WriteString(typed, "declare Quiet one\n")
+	go svc.RunReminders(ctx)
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "No update for"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reminder printed without a command:\n%s", out.String())
+		}
+	}
+	typed.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -40,6 +40,13 @@ func (p *Poster) add(s string) {
 	p.posts = append(p.posts, s)
 }
 
+// pending reports whether posts wait to be printed.
+func (p *Poster) pending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.posts) > 0
+}
+
 // flush writes the kept posts to w, each after a blank line, and a blank
 // line after the last so the next reply stands apart.
 func (p *Poster) flush(w io.Writer) error {

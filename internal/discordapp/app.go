@@ -75,6 +75,10 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 				return a.answer(a.opt.Service.Run(ctx, req, bot.SnoozeCommand(number)))
 			}
 		}
+		var number, n int
+		if _, err := fmt.Sscanf(id, "followup:%d:%d", &number, &n); err == nil && number > 0 && n > 0 {
+			return a.answer(a.opt.Service.Run(ctx, req, bot.FollowUpDoneCommand(number, n)))
+		}
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
 		sub, ok := submission(data)

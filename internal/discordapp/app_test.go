@@ -135,3 +135,18 @@ func TestSnoozeButton(t *testing.T) {
 		t.Fatalf("the snooze button answered %+v", resp.Data)
 	}
 }
+
+// TestFollowUpDoneButton: the button on a follow-up marks it done and says so.
+func TestFollowUpDoneButton(t *testing.T) {
+	r := newRig(t)
+	r.command("declare", map[string]any{"title": "Voice is down"})
+	r.command("followup", map[string]any{"action": "add", "text": "Add a fallback region"})
+	r.settle()
+	i := chattest.SlashInteraction("declare", nil, "100000000000000777")
+	i.Type, i.ChannelID = discordgo.InteractionMessageComponent, r.thread().ID
+	i.Data = discordgo.MessageComponentInteractionData{CustomID: "followup:1:1", ComponentType: discordgo.ButtonComponent}
+	_, resp := r.post(i)
+	if resp.Data == nil || resp.Data.Content != "Follow-up 1 of INC-1 is done: Add a fallback region" {
+		t.Fatalf("the done button answered %+v", resp.Data)
+	}
+}

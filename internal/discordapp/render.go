@@ -96,6 +96,11 @@ func render(m bot.Message, inChannel bool) message {
 			discordgo.Button{Label: "Snooze " + bot.FormatDuration(bot.SnoozeButton), Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("snooze:%d", c.Number)},
 		}}}
 	}
+	if m.FollowUp > 0 && inChannel {
+		out.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: fmt.Sprintf("Mark %d done", m.FollowUp), Style: discordgo.SuccessButton, CustomID: fmt.Sprintf("followup:%d:%d", c.Number, m.FollowUp)},
+		}}}
+	}
 	if inChannel && (m.Kind == bot.MessageEntry || m.Kind == bot.MessageSummary) {
 		out.Components = buttons(c)
 	}

@@ -101,7 +101,12 @@ func (a *App) interact(ctx context.Context, cb slack.InteractionCallback) any {
 				}
 			case actionSnooze:
 				if n, err := strconv.Atoi(act.Value); err == nil && n > 0 {
-					a.snooze(ctx, cb, n)
+					a.button(ctx, cb, bot.SnoozeCommand(n))
+				}
+			case actionFollowUpDone:
+				var number, n int
+				if _, err := fmt.Sscanf(act.Value, "%d:%d", &number, &n); err == nil && number > 0 && n > 0 {
+					a.button(ctx, cb, bot.FollowUpDoneCommand(number, n))
 				}
 			}
 		}
@@ -125,16 +130,16 @@ func (a *App) interact(ctx context.Context, cb slack.InteractionCallback) any {
 	return nil
 }
 
-// snooze runs the snooze button of a reminder: its notice in the channel
-// says it was done; a refusal is logged, as a button has no reply of its
-// own.
-func (a *App) snooze(ctx context.Context, cb slack.InteractionCallback, n int) {
+// button runs the command behind a button (a reminder's snooze, a
+// follow-up's done): its notice in the channel says it was done; a refusal
+// is logged, as a button has no reply of its own.
+func (a *App) button(ctx context.Context, cb slack.InteractionCallback, cmd bot.Command) {
 	req := bot.Request{
 		Workspace: bot.Workspace{Platform: bot.Slack, ID: cb.Team.ID},
-		Channel:   cb.Channel.ID, Actor: cb.User.ID, ActorName: cb.User.Name, RequestID: "snooze:" + cb.TriggerID,
+		Channel:   cb.Channel.ID, Actor: cb.User.ID, ActorName: cb.User.Name, RequestID: "button:" + cb.TriggerID,
 	}
-	if _, err := a.opt.Service.Run(ctx, req, bot.SnoozeCommand(n)); err != nil {
-		a.opt.Logger.Warn("slack: the snooze button", "incident", n, "err", bot.ErrorMessage(err))
+	if _, err := a.opt.Service.Run(ctx, req, cmd); err != nil {
+		a.opt.Logger.Warn("slack: a button", "command", cmd.Name, "incident", cmd.Ref, "err", bot.ErrorMessage(err))
 	}
 }
 

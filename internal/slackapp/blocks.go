@@ -69,6 +69,10 @@ func render(m bot.Message, inChannel bool) post {
 			blocks = append(blocks, slack.NewActionBlock("snooze", slack.NewButtonBlockElement(actionSnooze, strconv.Itoa(c.Number),
 				slack.NewTextBlockObject(slack.PlainTextType, "Snooze "+bot.FormatDuration(bot.SnoozeButton), false, false))))
 		}
+		if m.FollowUp > 0 && inChannel {
+			blocks = append(blocks, slack.NewActionBlock("followup", slack.NewButtonBlockElement(actionFollowUpDone, fmt.Sprintf("%d:%d", c.Number, m.FollowUp),
+				slack.NewTextBlockObject(slack.PlainTextType, fmt.Sprintf("Mark %d done", m.FollowUp), false, false))))
+		}
 	case bot.MessageDraft:
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Postmortem draft. Edit it, then publish with `/incident postmortem %s <body>`.", c.Ref)))
 		blocks = append(blocks, sections(m.Text)...)

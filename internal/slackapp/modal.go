@@ -17,6 +17,8 @@ const (
 	actionMove = "incidentbot_move"
 	// actionSnooze is the action of the snooze button on a reminder.
 	actionSnooze = "incidentbot_snooze"
+	// actionFollowUpDone marks a follow-up done: "<number>:<n>".
+	actionFollowUpDone = "incidentbot_followup_done"
 	// callbackForm names the modals incidentbot opens.
 	callbackForm = "incidentbot_form"
 	// titleLimit is Slack's limit on a modal's title.

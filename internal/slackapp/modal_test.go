@@ -178,3 +178,24 @@ func TestSnoozeButton(t *testing.T) {
 		t.Errorf("the channel was not told: %s", plain(last.Attachments))
 	}
 }
+
+// TestFollowUpDoneButton: the button on a follow-up marks it done.
+func TestFollowUpDoneButton(t *testing.T) {
+	r := newRig(t)
+	r.command(general, "declare Search is slow")
+	r.command(general, `followup INC-1 add "Add an index"`)
+	r.settle()
+	ch := r.incidentChannel()
+	msgs := r.fake.Messages(ch.ID)
+	if last := plain(msgs[len(msgs)-1].Attachments); !strings.Contains(last, `"incidentbot_followup_done"`) || !strings.Contains(last, `"1:1"`) {
+		t.Fatalf("the follow-up's post has no done button:\n%s", last)
+	}
+	r.interaction(slack.InteractionCallback{
+		Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: chattest.SlackTeamID}, User: slack.User{ID: "U0ALEX"},
+		Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: ch.ID}}}, TriggerID: "trigger-done",
+		ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: "incidentbot_followup_done", Value: "1:1"}}},
+	})
+	if inc := bottest.MustFind(t, r.store, workspace, 1); len(inc.FollowUps) != 1 || !inc.FollowUps[0].Done {
+		t.Errorf("the done button left %+v", inc.FollowUps)
+	}
+}
