@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -148,5 +149,30 @@ func TestFollowUpDoneButton(t *testing.T) {
 	_, resp := r.post(i)
 	if resp.Data == nil || resp.Data.Content != "Follow-up 1 of INC-1 is done: Add a fallback region" {
 		t.Fatalf("the done button answered %+v", resp.Data)
+	}
+}
+
+// TestReminderMentionsCommsLead: a quiet incident's reminder reaches Discord
+// with its comms lead in the content, allowed to be pinged, and no one else.
+func TestReminderMentionsCommsLead(t *testing.T) {
+	r := startRig(t, map[bot.Impact]time.Duration{bot.ImpactNone: time.Second})
+	r.command("declare", map[string]any{"title": "Voice is down"})
+	if got := r.command("assign", map[string]any{"role": "comms", "user": "<@100000000000000888>"}); !strings.Contains(got, "is now comms") {
+		t.Fatalf("assign answered %q", got)
+	}
+	r.settle()
+	thread := r.thread().ID
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no reminder reached the thread")
+		}
+		for _, m := range r.fake.Messages(thread) {
+			if strings.Contains(m.Content, "stakeholders are waiting") {
+				if m.Content != "<@100000000000000888> stakeholders are waiting for an update on INC-1." || !slices.Equal(m.AllowedMentions.Users, []string{"100000000000000888"}) {
+					t.Errorf("the reminder reads %q, pinging %v", m.Content, m.AllowedMentions.Users)
+				}
+				return
+			}
+		}
 	}
 }

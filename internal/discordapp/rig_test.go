@@ -38,7 +38,10 @@ type rig struct {
 }
 
 // newRig starts the door; an optional timeout bounds each call to Discord.
-func newRig(t *testing.T, timeout ...time.Duration) *rig {
+func newRig(t *testing.T, timeout ...time.Duration) *rig { return startRig(t, nil, timeout...) }
+
+// startRig is newRig with reminders after cadence running.
+func startRig(t *testing.T, cadence map[bot.Impact]time.Duration, timeout ...time.Duration) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -58,13 +61,14 @@ func newRig(t *testing.T, timeout ...time.Duration) *rig {
 		s.Client.Timeout = postTimeout
 	}
 	pub, sign := chattest.NewDiscordKey(t)
-	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}})
+	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}, Cadence: cadence})
 	app := discordapp.New(discordapp.Options{Service: svc, Session: s, Verifier: discordapp.Verifier{Key: pub}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Discord: app.Poster()},
 		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, PostTimeout: postTimeout,
 	})
 	go d.Run(ctx)
+	go svc.RunReminders(ctx)
 	srv := httptest.NewServer(app.Interactions())
 	t.Cleanup(srv.Close)
 	return &rig{t: t, fake: fake, store: st, app: app, srv: srv, pub: pub, sign: sign}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
@@ -197,5 +198,29 @@ func TestFollowUpDoneButton(t *testing.T) {
 	})
 	if inc := bottest.MustFind(t, r.store, workspace, 1); len(inc.FollowUps) != 1 || !inc.FollowUps[0].Done {
 		t.Errorf("the done button left %+v", inc.FollowUps)
+	}
+}
+
+// TestReminderMentionsCommsLead: a quiet incident's reminder reaches Slack
+// with its comms lead mentioned, and no one else, and a snooze button.
+func TestReminderMentionsCommsLead(t *testing.T) {
+	r := newRigWith(t, map[bot.Impact]time.Duration{bot.ImpactNone: time.Second})
+	r.command(general, "declare Search is slow")
+	r.command(general, "assign INC-1 comms <@U0SAM|sam>")
+	r.settle()
+	ch := r.incidentChannel()
+	var reminder string
+	for deadline := time.Now().Add(20 * time.Second); reminder == ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no reminder reached the channel")
+		}
+		for _, m := range r.fake.Messages(ch.ID) {
+			if a := plain(m.Attachments); strings.Contains(a, "No update for") {
+				reminder = a
+			}
+		}
+	}
+	if !strings.Contains(reminder, "<@U0SAM> stakeholders are waiting") || strings.Contains(reminder, "<@U0ALEX>") || !strings.Contains(reminder, `"incidentbot_snooze"`) {
+		t.Errorf("the reminder does not mention the comms lead alone, with a snooze button:\n%s", reminder)
 	}
 }

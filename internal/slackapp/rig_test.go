@@ -40,7 +40,10 @@ type rig struct {
 	n     int
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
+
+// newRigWith is newRig with reminders after cadence running.
+func newRigWith(t *testing.T, cadence map[bot.Impact]time.Duration) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -50,7 +53,7 @@ func newRig(t *testing.T) *rig {
 	}
 	t.Cleanup(func() { st.Close() })
 	fake := chattest.NewSlack(t)
-	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcast}})
+	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcast}, Cadence: cadence})
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL), slack.OptionAppLevelToken(chattest.SlackAppToken))
 	app := slackapp.New(slackapp.Options{Service: svc, API: api, Verifier: slackapp.Verifier{Secret: secret}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
@@ -58,6 +61,7 @@ func newRig(t *testing.T) *rig {
 		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond,
 	})
 	go d.Run(ctx)
+	go svc.RunReminders(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("POST /slack/commands", app.Commands())
 	mux.Handle("POST /slack/interactions", app.Interactions())
