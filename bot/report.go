@@ -2,8 +2,10 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Report is the status report of PRODUCT.md section 5.1: what /incident show
@@ -32,13 +34,37 @@ func (r Report) String() string {
 		}
 	}
 	b.WriteString("Update timeline")
-	for _, e := range r.Timeline {
-		if e.Public() {
-			fmt.Fprintf(&b, "\n%s\n%s", entryLine(e, r.Location), e.Message)
+	// Newest first into the room left, then written oldest first: a long
+	// incident's report keeps its latest updates, which readers came for.
+	var kept []string
+	room := MaxReportChars - utf8.RuneCountInString(b.String()) - leftOutRoom
+	left := 0
+	for _, e := range slices.Backward(r.Timeline) {
+		if !e.Public() {
+			continue
 		}
+		piece := fmt.Sprintf("\n%s\n%s", entryLine(e, r.Location), e.Message)
+		if n := utf8.RuneCountInString(piece); left == 0 && n <= room {
+			kept, room = append(kept, piece), room-n
+			continue
+		}
+		left++ // once one is left out, so are all older ones
+	}
+	if left > 0 {
+		fmt.Fprintf(&b, "\n(%d earlier updates are left out here; the status page has every one.)", left)
+	}
+	for _, piece := range slices.Backward(kept) {
+		b.WriteString(piece)
 	}
 	return b.String()
 }
+
+// MaxReportChars bounds a report so that every platform shows all of it:
+// Discord's embeds hold 6,000 characters in all.
+const MaxReportChars = 5500
+
+// leftOutRoom keeps room for the line that says updates were left out.
+const leftOutRoom = 100
 
 // entryLine is an entry's heading: "- identified Oct 30, 2025, 06:34 PM UTC".
 func entryLine(e Entry, loc *time.Location) string {

@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -204,5 +206,23 @@ func BenchmarkReport1000Entries(b *testing.B) {
 		if len(r.String()) == 0 {
 			b.Fatal("empty report")
 		}
+	}
+}
+
+// TestLongReportKeepsLatest: a report too long for the platforms keeps the
+// newest updates and says how many older ones it left out.
+func TestLongReportKeepsLatest(t *testing.T) {
+	h := newHarness(t, at(t, "2025-10-30T17:00:00Z"))
+	h.do("declare A long one")
+	for i := range 300 {
+		h.clock.Advance(time.Minute)
+		h.do(fmt.Sprintf("update Step %d of a long night", i))
+	}
+	report := h.do("show").Text
+	if n := utf8.RuneCountInString(report); n > bot.MaxReportChars {
+		t.Errorf("the report is %d characters, over %d", n, bot.MaxReportChars)
+	}
+	if !strings.HasSuffix(report, "Step 299 of a long night") || !strings.Contains(report, "earlier updates are left out here") {
+		t.Errorf("the report does not end with the latest update, or hides that it left some out:\n%s", report)
 	}
 }
