@@ -122,6 +122,9 @@ type Incident struct {
 	FollowUps []FollowUp `json:"followups,omitempty"`
 	// Entries counts timeline entries; the next entry's Seq is Entries+1.
 	Entries int `json:"entries"`
+	// Updates counts the public ones among them, so a report of a long
+	// incident knows how many it leaves out without reading them all.
+	Updates int `json:"updates,omitempty"`
 	// Posts counts the jobs queued in each lane; the next job's Seq is one more.
 	Posts map[Lane]int64 `json:"posts,omitempty"`
 	// Version counts changes; a change is applied only over the version it read.

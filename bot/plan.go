@@ -285,6 +285,9 @@ func (s *Service) changeOf(req Request, inc Incident, e *Entry, jobs []Job, text
 		inc.Posts[jobs[i].Lane]++
 		jobs[i].Seq = inc.Posts[jobs[i].Lane]
 	}
+	if e != nil && e.Public() {
+		inc.Updates++
+	}
 	return Change{
 		Workspace: req.Workspace,
 		RequestID: req.RequestID,

@@ -14,16 +14,29 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 	if err != nil {
 		return Reply{}, err
 	}
-	timeline, err := s.opt.Store.Timeline(ctx, req.Workspace, inc.Number)
-	if err != nil {
-		return Reply{}, err
+	r := Report{Org: s.opt.Org, Incident: *inc, Now: s.now(), Location: s.opt.Location}
+	if inc.Entries <= reportTail || inc.Updates == 0 {
+		// A short timeline, or one recorded before updates were counted.
+		if r.Timeline, err = s.opt.Store.Timeline(ctx, req.Workspace, inc.Number); err != nil {
+			return Reply{}, err
+		}
+	} else {
+		// A long one: the first entry and the newest, however long it grew.
+		first, last, err := s.opt.Store.TimelineEnds(ctx, req.Workspace, inc.Number, 1, reportTail)
+		if err != nil {
+			return Reply{}, err
+		}
+		r.First, r.Timeline = first, last
 	}
-	r := Report{Org: s.opt.Org, Incident: *inc, Timeline: timeline, Now: s.now(), Location: s.opt.Location}
 	if inc.Open() && inc.NextBy.After(r.Now) {
 		r.NextUpdate = s.clock(inc.NextBy)
 	}
 	return Reply{Text: r.String(), Incident: inc.Number}, nil
 }
+
+// reportTail is how many of its newest entries a long incident's report
+// reads: more than fit in MaxReportChars.
+const reportTail = 200
 
 // list answers one line per open incident, or per incident with --all.
 func (s *Service) list(ctx context.Context, req Request, cmd Command) (Reply, error) {

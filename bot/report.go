@@ -18,6 +18,10 @@ type Report struct {
 	Location *time.Location
 	// NextUpdate is when the next update was promised, if it is to come.
 	NextUpdate string
+	// First, when set, is the start of a long timeline whose newest
+	// entries are Timeline; the updates between them are counted from the
+	// incident, not read.
+	First []Entry
 }
 
 // String renders the report, one line per piece, with no trailing newline.
@@ -34,21 +38,43 @@ func (r Report) String() string {
 		}
 	}
 	b.WriteString("Update timeline")
+	var first string
+	for _, e := range r.First {
+		if e.Public() {
+			first = fmt.Sprintf("\n%s\n%s", entryLine(e, r.Location), e.Message)
+			break
+		}
+	}
 	// Newest first into the room left, then written oldest first: a long
 	// incident's report keeps its latest updates, which readers came for.
 	var kept []string
-	room := MaxReportChars - utf8.RuneCountInString(b.String()) - leftOutRoom
-	left := 0
+	room := MaxReportChars - utf8.RuneCountInString(b.String()+first) - leftOutRoom
+	shown := 0
 	for _, e := range slices.Backward(r.Timeline) {
 		if !e.Public() {
 			continue
 		}
 		piece := fmt.Sprintf("\n%s\n%s", entryLine(e, r.Location), e.Message)
-		if n := utf8.RuneCountInString(piece); left == 0 && n <= room {
-			kept, room = append(kept, piece), room-n
-			continue
+		n := utf8.RuneCountInString(piece)
+		if n > room {
+			break // once one is left out, so are all older ones
 		}
-		left++ // once one is left out, so are all older ones
+		kept, room, shown = append(kept, piece), room-n, shown+1
+	}
+	public := 0
+	if r.First == nil {
+		for _, e := range r.Timeline {
+			if e.Public() {
+				public++
+			}
+		}
+	} else {
+		public = r.Incident.Updates
+	}
+	left := public - shown
+	if first != "" {
+		b.WriteString(first)
+		left--
 	}
 	if left > 0 {
 		fmt.Fprintf(&b, "\n(%d earlier updates are left out here; the status page has every one.)", left)

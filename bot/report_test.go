@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/fsm"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
 )
 
 // TestSeedReplay replays the commands of a real incident and checks the status
@@ -224,5 +227,43 @@ func TestLongReportKeepsLatest(t *testing.T) {
 	}
 	if !strings.HasSuffix(report, "Step 299 of a long night") || !strings.Contains(report, "earlier updates are left out here") {
 		t.Errorf("the report does not end with the latest update, or hides that it left some out:\n%s", report)
+	}
+}
+
+// longIncident is a service with an incident of n updates, typed one a
+// minute, on the embedded Redis.
+func longIncident(tb testing.TB, n int) (*bot.Service, bot.Workspace) {
+	tb.Helper()
+	st, err := redisstore.Open(context.Background(), redisstore.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	clock := bottest.NewClock(at(tb, "2025-10-30T17:00:00Z"))
+	svc := bot.NewService(bot.Options{Store: st, Clock: clock, Org: "Acme"})
+	ws := bot.Workspace{Platform: bot.Slack, ID: "T1"}
+	bottest.MustHandle(tb, svc, ws, "C1", "declare A long one")
+	for i := range n {
+		clock.Advance(time.Minute)
+		bottest.MustHandle(tb, svc, ws, "C1", fmt.Sprintf("update Step %d of a long night", i))
+	}
+	return svc, ws
+}
+
+// TestShowOfTenThousandUpdates: a 10,000-update incident's report has the
+// first update, how many are left out, and the newest, read in one round
+// trip of the timeline's two ends.
+func TestShowOfTenThousandUpdates(t *testing.T) {
+	svc, ws := longIncident(t, 10000)
+	golden(t, "report-ten-thousand.golden", bottest.MustHandle(t, svc, ws, "C1", "show").Text)
+}
+
+// BenchmarkShowOfTenThousandUpdates: a show costs about what a short one
+// does, however long the incident grew.
+func BenchmarkShowOfTenThousandUpdates(b *testing.B) {
+	svc, ws := longIncident(b, 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		bottest.MustHandle(b, svc, ws, "C1", "show")
 	}
 }

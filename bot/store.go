@@ -94,6 +94,9 @@ type Store interface {
 	RemindLater(ctx context.Context, ws Workspace, at time.Time) error
 	// Declared returns the workspace's incidents declared since then.
 	Declared(ctx context.Context, ws Workspace, since time.Time) ([]Incident, error)
+	// TimelineEnds returns an incident's first head entries and its last
+	// tail, oldest first, in one round trip whatever the timeline's length.
+	TimelineEnds(ctx context.Context, ws Workspace, number, head, tail int) (first, last []Entry, err error)
 	// Timeline returns an incident's entries, oldest first.
 	Timeline(ctx context.Context, ws Workspace, number int) ([]Entry, error)
 	// List returns the workspace's open incidents, or all with all set,

@@ -227,6 +227,27 @@ func (s *Store) Timeline(ctx context.Context, ws bot.Workspace, number int) ([]b
 	return decodeEntries(raws, number)
 }
 
+// TimelineEnds returns an incident's first head and last tail entries in
+// one round trip: a report of a long incident reads no more than that.
+func (s *Store) TimelineEnds(ctx context.Context, ws bot.Workspace, number, head, tail int) ([]bot.Entry, []bot.Entry, error) {
+	key := keysOf(ws).timeline(number)
+	var first, last *redis.StringSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		first = p.LRange(ctx, key, 0, int64(head)-1)
+		last = p.LRange(ctx, key, -int64(tail), -1)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("redisstore: timeline of %s in %s: %w", bot.FormatRef(number), ws, err)
+	}
+	firstEntries, err := decodeEntries(first.Val(), number)
+	if err != nil {
+		return nil, nil, err
+	}
+	lastEntries, err := decodeEntries(last.Val(), number)
+	return firstEntries, lastEntries, err
+}
+
 func decodeEntries(raws []string, number int) ([]bot.Entry, error) {
 	entries := make([]bot.Entry, len(raws))
 	for i, raw := range raws {
