@@ -9,8 +9,8 @@ import (
 // Name is the first word of an /incident command.
 type Name string
 
-// The commands of PRODUCT.md section 3. The four status commands are named
-// after the status they move to.
+// The commands of /incident, as the README and /incident help list them. The
+// four status commands are named after the status they move to.
 const (
 	CmdDeclare       Name = "declare"
 	CmdInvestigating Name = "investigating"

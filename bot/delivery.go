@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,14 +67,14 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	if o.Replica == "" {
 		o.Replica = ReplicaName("")
 	}
-	o.Workers = cmpOr(o.Workers, 8)
-	o.MaxAttempts = cmpOr(o.MaxAttempts, 20)
-	o.BaseDelay = cmpOr(o.BaseDelay, time.Second)
-	o.MaxDelay = cmpOr(o.MaxDelay, 5*time.Minute)
-	o.PostTimeout = cmpOr(o.PostTimeout, 10*time.Second)
-	o.Lease = cmpOr(o.Lease, 30*time.Second)
-	o.Sweep = cmpOr(o.Sweep, 2*time.Second)
-	o.Grace = cmpOr(o.Grace, 10*time.Second)
+	o.Workers = cmp.Or(o.Workers, 8)
+	o.MaxAttempts = cmp.Or(o.MaxAttempts, 20)
+	o.BaseDelay = cmp.Or(o.BaseDelay, time.Second)
+	o.MaxDelay = cmp.Or(o.MaxDelay, 5*time.Minute)
+	o.PostTimeout = cmp.Or(o.PostTimeout, 10*time.Second)
+	o.Lease = cmp.Or(o.Lease, 30*time.Second)
+	o.Sweep = cmp.Or(o.Sweep, 2*time.Second)
+	o.Grace = cmp.Or(o.Grace, 10*time.Second)
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
 	}
@@ -82,14 +83,6 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 		d.platforms = append(d.platforms, p)
 	}
 	return d
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // ReplicaName is name, else the hostname (stable across restarts where the

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Layouts of PRODUCT.md section 5.
+// Layouts of times and durations as the seed incident's readers saw them
+// (testdata/seed-incident.txt).
 const (
 	entryLayout = "Jan 02, 2006, 03:04 PM MST" // timeline entries
 	dayLayout   = "January 2, 2006"            // the day in the summary sentence

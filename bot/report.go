@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Report is the status report of PRODUCT.md section 5.1: what /incident show
-// answers and what the status page prints as plain text.
+// Report is the status report, laid out as the seed incident's readers saw
+// it (testdata/seed-incident.txt): what /incident show answers.
 type Report struct {
 	Org      string
 	Incident Incident

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,7 +159,7 @@ func (s *Store) Done(ctx context.Context, l bot.Lease, r bot.Result) error {
 // Park moves the lane's job into the dead-letter stream with its reason, and
 // moves the lane on.
 func (s *Store) Park(ctx context.Context, l bot.Lease, reason string) error {
-	if err := s.finish(ctx, l, bot.Result{}, cmpOr(reason, "unknown")); err != nil {
+	if err := s.finish(ctx, l, bot.Result{}, cmp.Or(reason, "unknown")); err != nil {
 		return err
 	}
 	// Listed for the metrics' parked count; a failure costs only the count.
@@ -219,11 +220,4 @@ func (s *Store) Backlog(ctx context.Context, ws bot.Workspace) (bot.Backlog, err
 		return bot.Backlog{}, fmt.Errorf("redisstore: backlog of %s: %w", ws, err)
 	}
 	return bot.Backlog{Queued: int(n[0]), Parked: int(n[1])}, nil
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
