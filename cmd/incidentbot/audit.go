@@ -32,15 +32,11 @@ func printAudit(ctx context.Context, cfg config.Config, args []string, stdout io
 		}
 		since = t
 	}
-	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL})
+	store, workspaces, err := operatorStore(ctx, cfg, *wsFlag, (*redisstore.Store).AuditWorkspaces)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	workspaces, err := chosenWorkspaces(ctx, *wsFlag, store.AuditWorkspaces)
-	if err != nil {
-		return err
-	}
 	enc := json.NewEncoder(stdout)
 	for _, ws := range workspaces {
 		recs, err := store.AuditTrail(ctx, bot.AuditQuery{Workspace: ws, Since: since})

@@ -7,9 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/config"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 )
@@ -37,15 +35,11 @@ func outboxCommand(ctx context.Context, cfg config.Config, args []string, stdout
 	if verb != "list" && *wsFlag == "" {
 		return fmt.Errorf("outbox %s needs --workspace, so that nothing is sent again or deleted by mistake\n%s", verb, outboxUsage)
 	}
-	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL})
+	store, workspaces, err := operatorStore(ctx, cfg, *wsFlag, (*redisstore.Store).ParkedWorkspaces)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	workspaces, err := chosenWorkspaces(ctx, *wsFlag, store.ParkedWorkspaces)
-	if err != nil {
-		return err
-	}
 	var posts []redisstore.ParkedPost
 	for _, ws := range workspaces {
 		parked, err := store.Parked(ctx, ws, *incident)
@@ -75,26 +69,4 @@ func outboxCommand(ctx context.Context, cfg config.Config, args []string, stdout
 		}
 	}
 	return nil
-}
-
-// chosenWorkspaces is the workspace --workspace names, or all that list
-// gives when it names none.
-func chosenWorkspaces(ctx context.Context, flag string, list func(context.Context) ([]bot.Workspace, error)) ([]bot.Workspace, error) {
-	if flag == "" {
-		return list(ctx)
-	}
-	ws, err := parseWorkspaceFlag(flag)
-	if err != nil {
-		return nil, err
-	}
-	return []bot.Workspace{ws}, nil
-}
-
-// parseWorkspaceFlag reads --workspace: "<platform>:<id>".
-func parseWorkspaceFlag(v string) (bot.Workspace, error) {
-	platform, id, ok := strings.Cut(v, ":")
-	if !ok || id == "" || platform == "" {
-		return bot.Workspace{}, fmt.Errorf("--workspace %q is not <platform>:<id>, like slack:T0123 or discord:81384788765712384", v)
-	}
-	return bot.Workspace{Platform: bot.Platform(platform), ID: id}, nil
 }

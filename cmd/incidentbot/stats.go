@@ -34,15 +34,11 @@ func printStats(ctx context.Context, cfg config.Config, args []string, stdout io
 	if write == nil {
 		return fmt.Errorf("--format %q is not table, csv or json\n%s", *format, statsUsage)
 	}
-	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL})
+	store, workspaces, err := operatorStore(ctx, cfg, *wsFlag, (*redisstore.Store).IncidentWorkspaces)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	workspaces, err := chosenWorkspaces(ctx, *wsFlag, store.IncidentWorkspaces)
-	if err != nil {
-		return err
-	}
 	since := time.Now().Add(-back)
 	var incs []bot.Incident
 	for _, ws := range workspaces {
