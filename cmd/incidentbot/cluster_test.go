@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -112,11 +111,10 @@ func isPrimary(n *redisServer) bool {
 	return strings.Contains(info, "role:master")
 }
 
-// TestFaultsClusterFailover kills (SIGKILL) the primary that holds the
-// incident while commands stream in, with INCIDENTBOT_REDIS_MIN_REPLICAS=1:
-// /readyz fails until the replica is promoted, commands work again within
-// two seconds of the promotion, and nothing acknowledged is lost.
-func TestFaultsClusterFailover(t *testing.T) {
+// clusterIncident is an incidentbot on a Cluster, with
+// INCIDENTBOT_REDIS_MIN_REPLICAS=1, and an incident declared.
+func clusterIncident(t *testing.T) (*redisCluster, *chattest.Slack, string, *responder) {
+	t.Helper()
 	c := startCluster(t)
 	fake := chattest.NewSlack(t)
 	vars := slackVars(fake, c.URL())
@@ -124,34 +122,19 @@ func TestFaultsClusterFailover(t *testing.T) {
 	addr, _ := inProcess(t, vars)
 	r := newResponder()
 	declare(t, r, addr)
+	return c, fake, addr, r
+}
+
+// TestFaultsClusterFailover kills (SIGKILL) the primary that holds the
+// incident while commands stream in, with INCIDENTBOT_REDIS_MIN_REPLICAS=1:
+// /readyz fails until the replica is promoted, commands work again within
+// two seconds of the promotion, and nothing acknowledged is lost.
+func TestFaultsClusterFailover(t *testing.T) {
+	c, fake, addr, r := clusterIncident(t)
 	ws := r.workspace()
 	primary, replica := c.owner(fmt.Sprintf("ib:{ws:%s:%s}:seq", ws.Platform, ws.ID))
-
-	var mu sync.Mutex
-	var answered []time.Time // when each update was answered as recorded
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			tok := fmt.Sprintf("tok-cl-%d", i)
-			reply, err := r.send(addr, "C0GENERAL", "update INC-1 streaming "+tok)
-			r.note(tok, reply, err)
-			// With the replica promoted no replica is left to confirm, so
-			// "recorded, but not yet safe" is a command working too.
-			if err == nil && (strings.HasPrefix(reply, "Update added") || strings.HasPrefix(reply, "Recorded, but only")) {
-				mu.Lock()
-				answered = append(answered, time.Now())
-				mu.Unlock()
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
-	time.Sleep(500 * time.Millisecond) // a stream under way before the kill
+	st := startStream(r, addr, "cl", 1)
+	st.waitRecorded(t, 5, time.Time{}) // a stream under way before the kill
 	primary.kill()
 	killed := time.Now()
 	notReady := false
@@ -166,23 +149,9 @@ func TestFaultsClusterFailover(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	promoted := time.Now()
-	var recovered time.Time
-	for deadline := promoted.Add(30 * time.Second); recovered.IsZero() && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		mu.Lock()
-		for _, at := range answered {
-			if at.After(promoted) {
-				recovered = at
-				break
-			}
-		}
-		mu.Unlock()
-	}
-	time.Sleep(500 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	if recovered.IsZero() {
-		t.Fatal("no command was recorded after the promotion")
-	}
+	st.waitRecorded(t, 5, promoted)
+	st.end()
+	recovered := st.firstSince(promoted)
 	back := recovered.Sub(promoted)
 	t.Logf("primary killed; replica promoted after %s; commands recorded again %s after the promotion", promoted.Sub(killed).Round(time.Millisecond), back.Round(time.Millisecond))
 	if back > 2*time.Second {
@@ -198,13 +167,7 @@ func TestFaultsClusterFailover(t *testing.T) {
 // the replica of the incident's primary frozen (SIGSTOP), every change is
 // answered as recorded but not yet safe; none is acknowledged as replicated.
 func TestFaultsClusterFrozenReplica(t *testing.T) {
-	c := startCluster(t)
-	fake := chattest.NewSlack(t)
-	vars := slackVars(fake, c.URL())
-	vars["INCIDENTBOT_REDIS_MIN_REPLICAS"] = "1"
-	addr, _ := inProcess(t, vars)
-	r := newResponder()
-	declare(t, r, addr)
+	c, _, addr, r := clusterIncident(t)
 	ws := r.workspace()
 	_, replica := c.owner(fmt.Sprintf("ib:{ws:%s:%s}:seq", ws.Platform, ws.ID))
 	replica.cmd.Process.Signal(syscall.SIGSTOP)

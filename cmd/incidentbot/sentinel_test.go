@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -109,23 +108,7 @@ func sentinelFailover(t *testing.T, setting string) {
 	r := newResponder()
 	declare(t, r, addr)
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 2 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				tok := fmt.Sprintf("tok-sen-%d-%d", w, i)
-				reply, err := r.send(addr, "C0GENERAL", "update INC-1 streaming "+tok)
-				r.note(tok, reply, err)
-				time.Sleep(10 * time.Millisecond)
-			}
-		})
-	}
+	st := startStream(r, addr, "sen", 2)
 	waitPrimaryChange := func(from string) {
 		for deadline := time.Now().Add(60 * time.Second); s.primary() == from; time.Sleep(100 * time.Millisecond) {
 			if time.Now().After(deadline) {
@@ -133,7 +116,7 @@ func sentinelFailover(t *testing.T, setting string) {
 			}
 		}
 	}
-	time.Sleep(time.Second)
+	st.waitRecorded(t, 10, time.Time{}) // a stream under way before the failover
 	before := s.primary()
 	sc := redis.NewSentinelClient(&redis.Options{Addr: s.addrs[0]})
 	if err := sc.Failover(context.Background(), "main").Err(); err != nil {
@@ -142,7 +125,7 @@ func sentinelFailover(t *testing.T, setting string) {
 	sc.Close()
 	waitPrimaryChange(before)
 	t.Logf("planned failover: %s -> %s", before, s.primary())
-	time.Sleep(2 * time.Second)
+	st.waitRecorded(t, 20, time.Now()) // and under way again before the kill
 	now := s.primary()
 	for _, n := range append(replicas, primary) {
 		if n.Addr() == now {
@@ -151,9 +134,8 @@ func sentinelFailover(t *testing.T, setting string) {
 	}
 	waitPrimaryChange(now)
 	t.Logf("%s killed: -> %s", now, s.primary())
-	time.Sleep(2 * time.Second)
-	close(stop)
-	wg.Wait()
+	st.waitRecorded(t, 20, time.Now())
+	st.end()
 	res := check(t, s.URL(), r, fake)
 	t.Logf("sentinel-failover, MIN_REPLICAS=%s: %s", setting, res)
 	if setting != "all" {
