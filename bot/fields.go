@@ -42,7 +42,7 @@ func (s *Service) planFields(req Request, cmd Command, inc *Incident) (Change, e
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: kind, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
-	card := newCard(&next, now)
+	card := s.card(&next, now)
 	notice := noticeMessage(card, note)
 	if kind == KindAssign {
 		notice.Mention, notice.MentionNote = cmd.User, "you have a new role on "+next.Ref()+"."

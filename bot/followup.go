@@ -91,7 +91,7 @@ func (s *Service) planFollowUp(req Request, cmd Command, inc *Incident) (Change,
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindFollowUp, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
-	notice := noticeMessage(newCard(&next, now), note)
+	notice := noticeMessage(s.card(&next, now), note)
 	if cmd.Verb == "add" {
 		notice.FollowUp = len(next.FollowUps)
 	}
@@ -180,7 +180,7 @@ func (s *Service) planFollowUpReminder(inc Incident) (Change, bool) {
 		}
 		next.FollowUps[i].Reminded = true
 		text := fmt.Sprintf("Follow-up %d of %s is due: %s", f.N, next.Ref(), f.Text)
-		notice := noticeMessage(newCard(&next, now), text)
+		notice := noticeMessage(s.card(&next, now), text)
 		notice.Mention, notice.MentionNote, notice.FollowUp = f.Owner, fmt.Sprintf("follow-up %d of %s is yours and due.", f.N, next.Ref()), f.N
 		jobs = append(jobs, s.job(&next, LaneChannel, OpPost, notice))
 		said = append(said, text)

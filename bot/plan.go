@@ -127,7 +127,7 @@ func (s *Service) planDeclare(ctx context.Context, req Request, cmd Command, f F
 		msg = defaultFirstUpdate
 	}
 	entry := Entry{Seq: 1, Kind: KindUpdate, Status: fsm.Investigating, At: at, RecordedAt: now, Actor: req.Actor, Message: msg}
-	card := newCard(&inc, at)
+	card := s.card(&inc, at)
 	first := entryMessage(card, entry, s.opt.Location, true)
 	jobs := []Job{
 		s.job(&inc, LaneChannel, OpOpen, summaryMessage(card)),
@@ -194,10 +194,7 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text, Late: late}
-	card := newCard(&next, at)
-	if next.NextBy.After(now) && next.Open() {
-		card.NextUpdate = s.clock(next.NextBy)
-	}
+	card := s.card(&next, at)
 	post := entryMessage(card, entry, s.opt.Location, step.Moved())
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
 	if s.broadcasts(&next) {
@@ -259,6 +256,16 @@ func (s *Service) entryAt(at time.Time, inc *Incident, now time.Time) (time.Time
 		return time.Time{}, Errorf(EINVALID, "--at (%s) is before the latest entry of %s (%s); the timeline stays in order.", s.stamp(at), inc.Ref(), s.stamp(inc.LastAt))
 	}
 	return at, nil
+}
+
+// card is the incident as posts show it at asOf, with what the service
+// knows beside it: when the next update was promised, while it is to come.
+func (s *Service) card(inc *Incident, asOf time.Time) Card {
+	c := newCard(inc, asOf)
+	if inc.Open() && inc.NextBy.After(s.now()) {
+		c.NextUpdate = s.clock(inc.NextBy)
+	}
+	return c
 }
 
 // broadcasts reports whether stakeholders hear of the incident: it is not

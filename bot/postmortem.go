@@ -120,7 +120,7 @@ func (s *Service) planDraft(ctx context.Context, req Request, inc *Incident) (Ch
 	}
 	next := inc.clone()
 	next.Version++
-	card := newCard(&next, now)
+	card := s.card(&next, now)
 	draft := Message{Kind: MessageDraft, Card: card, Text: b.String()}
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, draft)}
 	text := fmt.Sprintf("Posted a postmortem draft of %s in its channel. Edit it, then publish with /incident postmortem %s <body>.", next.Ref(), next.Ref())

@@ -50,7 +50,7 @@ func (s *Service) planVisibility(req Request, cmd Command, inc *Incident) (Chang
 		note += " Its channel stays as it was made; it is no longer listed or shown elsewhere."
 	}
 	entry := Entry{Seq: next.Entries, Kind: KindVisibility, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
-	card := newCard(&next, now)
+	card := s.card(&next, now)
 	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(card, note))}
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpRoot, summaryMessage(card)))

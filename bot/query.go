@@ -28,9 +28,7 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 		}
 		r.First, r.Timeline = first, last
 	}
-	if inc.Open() && inc.NextBy.After(r.Now) {
-		r.NextUpdate = s.clock(inc.NextBy)
-	}
+	r.NextUpdate = s.card(inc, r.Now).NextUpdate
 	return Reply{Text: r.String(), Incident: inc.Number}, nil
 }
 

@@ -137,7 +137,7 @@ func (s *Service) planReminder(inc Incident) (Change, bool) {
 	if inc.NextBy.After(since) {
 		text = fmt.Sprintf("The next update was promised by %s. ", s.clock(inc.NextBy)) + text
 	}
-	notice := noticeMessage(newCard(&next, now), text)
+	notice := noticeMessage(s.card(&next, now), text)
 	notice.Snooze = true
 	if who := next.Roles[Comms]; who != "" {
 		notice.Mention = who
@@ -227,6 +227,6 @@ func (s *Service) planSnooze(req Request, cmd Command, inc *Incident) (Change, e
 	next.Entries++
 	next.Version++
 	entry := Entry{Seq: next.Entries, Kind: KindSnooze, Status: next.Status, At: now, RecordedAt: now, Actor: req.Actor, Message: note}
-	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(newCard(&next, now), note))}
+	jobs := []Job{s.job(&next, LaneChannel, OpPost, noticeMessage(s.card(&next, now), note))}
 	return s.changeOf(req, next, &entry, jobs, note), nil
 }

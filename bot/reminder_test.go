@@ -192,6 +192,7 @@ func TestNextUpdatePromised(t *testing.T) {
 	if report := h.do("show").Text; !strings.Contains(report, "\nNext update by 18:55 UTC\n") {
 		t.Errorf("the report does not say when the next update comes:\n%s", report)
 	}
+	h.do("impact critical") // a later change's summary still carries the promise
 	var summary string
 	for _, c := range h.deliver() {
 		if c.Op == "edit" {
