@@ -22,8 +22,11 @@ type DeliveryOptions struct {
 	// Replica names this replica in leases and logs: stable across restarts
 	// where the platform gives a name (INCIDENTBOT_REPLICA, the hostname).
 	Replica string
-	// Workers is how many lanes this replica delivers at once.
-	Workers int
+	// Workers is, per platform, how many lanes this replica delivers at
+	// once: as many calls as the platform takes at once. A platform not
+	// listed gets DefaultWorkers. Each platform has workers of its own, so a
+	// slow one never holds up another's posts.
+	Workers map[Platform]int
 	// MaxAttempts is how many failures a job may have before it is parked;
 	// a rate limit is not a failure.
 	MaxAttempts int
@@ -55,8 +58,28 @@ type Delivery struct {
 
 	mu      sync.Mutex
 	queued  map[Workspace]bool // in work, or about to be
-	work    chan Workspace
+	work    map[Platform]chan Workspace
 	stopped bool
+}
+
+// DefaultWorkers is how many calls a replica makes to a platform at once,
+// from what the platform allows:
+//   - Slack limits posts per workspace and channel (about one a second in a
+//     channel), so calls for different workspaces do not compete: 16 calls
+//     at once keep up with a hundred busy channels.
+//   - Discord allows a bot 50 requests a second across all its servers: 10
+//     calls of about 200 ms reach that, and more would only be refused.
+//   - The console is one terminal, read in order.
+func DefaultWorkers(p Platform) int {
+	switch p {
+	case Slack:
+		return 16
+	case Discord:
+		return 10
+	case Console:
+		return 1
+	}
+	return 4
 }
 
 // NewDelivery returns a Delivery with defaults filled in.
@@ -67,7 +90,6 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	if o.Replica == "" {
 		o.Replica = ReplicaName("")
 	}
-	o.Workers = cmp.Or(o.Workers, 8)
 	o.MaxAttempts = cmp.Or(o.MaxAttempts, 20)
 	o.BaseDelay = cmp.Or(o.BaseDelay, time.Second)
 	o.MaxDelay = cmp.Or(o.MaxDelay, 5*time.Minute)
@@ -78,9 +100,10 @@ func NewDelivery(o DeliveryOptions) *Delivery {
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
 	}
-	d := &Delivery{opt: o, queued: map[Workspace]bool{}, work: make(chan Workspace, 4096)}
+	d := &Delivery{opt: o, queued: map[Workspace]bool{}, work: map[Platform]chan Workspace{}}
 	for p := range o.Posters {
 		d.platforms = append(d.platforms, p)
+		d.work[p] = make(chan Workspace, 4096)
 	}
 	return d
 }
@@ -110,7 +133,7 @@ func (d *Delivery) Wake(ws Workspace) {
 		return
 	}
 	select {
-	case d.work <- ws:
+	case d.work[ws.Platform] <- ws:
 		d.queued[ws] = true
 	default: // full: the sweep finds it
 	}
@@ -124,8 +147,10 @@ func (d *Delivery) Run(ctx context.Context) error {
 		return nil
 	}
 	var wg sync.WaitGroup
-	for range d.opt.Workers {
-		wg.Go(func() { d.worker(ctx) })
+	for _, p := range d.platforms {
+		for range cmp.Or(d.opt.Workers[p], DefaultWorkers(p)) {
+			wg.Go(func() { d.worker(ctx, d.work[p]) })
+		}
 	}
 	wg.Go(func() { d.listen(ctx) })
 	wg.Go(func() { d.sweep(ctx) })
@@ -178,12 +203,12 @@ func (d *Delivery) sweep(ctx context.Context) {
 
 // worker delivers the lanes of the workspaces it is given, one lane at a
 // time, until none has a job whose turn has come.
-func (d *Delivery) worker(ctx context.Context) {
+func (d *Delivery) worker(ctx context.Context, work <-chan Workspace) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ws := <-d.work:
+		case ws := <-work:
 			d.mu.Lock()
 			delete(d.queued, ws) // a wake from now on comes round again
 			d.mu.Unlock()
@@ -192,37 +217,69 @@ func (d *Delivery) worker(ctx context.Context) {
 	}
 }
 
+// drain delivers the lanes of ws one job after another, each finishing
+// call taking the next lane in the same round trip, until none has a job
+// whose turn has come.
 func (d *Delivery) drain(ctx context.Context, ws Workspace) {
-	for ctx.Err() == nil {
-		l, ok, err := d.opt.Outbox.Take(ctx, ws, d.opt.Replica, d.opt.Lease)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.opt.Logger.Warn("delivery: taking a lane", "workspace", ws.String(), "err", err)
-			}
-			return // the sweep brings it back
-		}
-		if !ok {
+	t := &Taking{Workspace: ws, Owner: d.opt.Replica, Lease: d.opt.Lease}
+	l, ok := d.take(ctx, t)
+	for ok {
+		if ctx.Err() != nil {
+			d.giveBack(l) // taken as Run ended: another replica delivers it now
 			return
 		}
-		d.Deliver(ctx, l)
+		l, ok = d.Deliver(ctx, l, t)
 	}
 }
 
+// giveBack returns a leased lane unattempted, due at once, so that no
+// replica waits for the lease to expire. A lane taken over may have gone
+// out under its earlier holder: its next holder looks before posting.
+func (d *Delivery) giveBack(l Lease) {
+	if l.Bad != nil || l.Job.V > JobVersion {
+		d.Deliver(context.Background(), l, nil) // no call: parked, or left to a newer replica
+		return
+	}
+	l.Job.Uncertain = l.Job.Uncertain || l.TakenOver
+	d.record(jobLog{d.opt.Logger, l.Job}, func(ctx context.Context) (Lease, bool, error) {
+		return d.opt.Outbox.Reschedule(ctx, l, 0, false, nil)
+	})
+}
+
+func (d *Delivery) take(ctx context.Context, t *Taking) (Lease, bool) {
+	l, ok, err := d.opt.Outbox.Take(ctx, t)
+	if err != nil && ctx.Err() == nil {
+		d.opt.Logger.Warn("delivery: taking a lane", "workspace", t.Workspace.String(), "err", err)
+	}
+	return l, ok && err == nil // after an error, the sweep brings it back
+}
+
 // Deliver takes one leased lane's job as far as it can go now: delivered,
-// rescheduled, or parked. Every path gives the lane back.
-func (d *Delivery) Deliver(ctx context.Context, l Lease) {
+// rescheduled, or parked. Every path gives the lane back and, unless next
+// is nil or Run is ending, takes the workspace's next lane for next.
+func (d *Delivery) Deliver(ctx context.Context, l Lease, next *Taking) (Lease, bool) {
+	if ctx.Err() != nil {
+		next = nil // shutting down: lanes are given back, none taken
+	}
 	log := jobLog{d.opt.Logger, l.Job}
+	finish := func(write func(ctx context.Context) (Lease, bool, error)) (Lease, bool) {
+		nl, ok, err := d.record(log, write)
+		if errors.Is(err, ErrStaleLease) && next != nil {
+			return d.take(ctx, next) // only that lane is another's
+		}
+		return nl, ok
+	}
 	switch {
 	case l.Bad != nil:
 		log.Error("delivery: an unreadable post parked in the dead-letter stream", "lane", l.Lane, "err", l.Bad)
-		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, l.Bad.Error()) })
-		d.countParked(l.Workspace)
-		return
+		defer d.countParked(l.Workspace)
+		return finish(func(ctx context.Context) (Lease, bool, error) { return d.opt.Outbox.Park(ctx, l, l.Bad.Error(), next) })
 	case l.Job.V > JobVersion:
 		// Queued by a newer replica: leave it to one that can read it.
 		log.Warn("delivery: a post of a newer format; leaving it to a newer replica", "version", l.Job.V)
-		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, time.Minute, false) })
-		return
+		return finish(func(ctx context.Context) (Lease, bool, error) {
+			return d.opt.Outbox.Reschedule(ctx, l, time.Minute, false, next)
+		})
 	}
 	start := time.Now()
 	res, err := d.attempt(ctx, l)
@@ -235,30 +292,31 @@ func (d *Delivery) Deliver(ctx context.Context, l Lease) {
 	switch {
 	case err == nil:
 		observe("ok")
-		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Done(ctx, l, res) })
-		return
+		return finish(func(ctx context.Context) (Lease, bool, error) { return d.opt.Outbox.Done(ctx, l, res, next) })
 	case errors.As(err, &limited):
 		// Not a failure: nothing went out, and the whole bucket waits.
 		observe("rate_limited")
 		d.opt.Observer.RateLimited(job.Workspace.Platform, limited.After)
 		log.Warn("delivery: rate limited; the bucket waits", "bucket", job.Bucket(), "for", limited.After)
 		l.Job.Uncertain = false
-		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, limited.After, true) })
-		return
+		return finish(func(ctx context.Context) (Lease, bool, error) {
+			return d.opt.Outbox.Reschedule(ctx, l, limited.After, true, next)
+		})
 	}
 	l.Job.Attempt++
 	if l.Job.Attempt >= d.opt.MaxAttempts || errors.As(err, &permanent) {
 		observe("parked")
 		log.Error("delivery: post parked in the dead-letter stream; incidentbot outbox replay sends it again", "attempts", l.Job.Attempt, "err", err)
-		d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Park(ctx, l, err.Error()) })
-		d.countParked(l.Workspace)
-		return
+		defer d.countParked(l.Workspace)
+		return finish(func(ctx context.Context) (Lease, bool, error) { return d.opt.Outbox.Park(ctx, l, err.Error(), next) })
 	}
 	observe("retry")
 	l.Job.Uncertain = mayHaveGoneOut(err)
 	wait := d.backoff(l.Job.Attempt)
 	log.Warn("delivery: post failed; retrying", "attempt", l.Job.Attempt, "in", wait, "err", err)
-	d.record(log, func(ctx context.Context) error { return d.opt.Outbox.Reschedule(ctx, l, wait, false) })
+	return finish(func(ctx context.Context) (Lease, bool, error) {
+		return d.opt.Outbox.Reschedule(ctx, l, wait, false, next)
+	})
 }
 
 // attempt makes the call, renewing the lease while it is in flight. After
@@ -297,11 +355,16 @@ func (d *Delivery) attempt(ctx context.Context, l Lease) (Result, error) {
 // record writes what became of a lane's job, trying a few times: a post that
 // went out but is not recorded goes out again once the lease expires. It
 // outlives Run's context, so a replica shutting down gives its lanes back.
-func (d *Delivery) record(log jobLog, write func(context.Context) error) {
-	var err error
+// It returns the next lane the write took, if it took one.
+func (d *Delivery) record(log jobLog, write func(context.Context) (Lease, bool, error)) (Lease, bool, error) {
+	var (
+		next Lease
+		ok   bool
+		err  error
+	)
 	for try := range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = write(ctx)
+		next, ok, err = write(ctx)
 		cancel()
 		if err == nil || errors.Is(err, ErrStaleLease) {
 			break
@@ -314,6 +377,7 @@ func (d *Delivery) record(log jobLog, write func(context.Context) error) {
 	case err != nil:
 		log.Error("delivery: not recorded; the lane goes to another replica when its lease expires", "err", err)
 	}
+	return next, ok && err == nil, err
 }
 
 // countParked says in the log how many posts of ws are parked now, so that an

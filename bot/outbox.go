@@ -112,6 +112,18 @@ type Lease struct {
 // ErrStaleLease is returned for a lease another replica has taken over.
 var ErrStaleLease = errors.New("the lease on this lane expired and another replica took it")
 
+// Taking is one pass of a replica over a workspace's lanes: who leases them
+// and for how long. Queued is the store's count of changes that queued
+// posts to the workspace as the pass began, read by its first Take, so that
+// a pass that ends with nothing due unlists the workspace only if nothing
+// was queued since.
+type Taking struct {
+	Workspace Workspace
+	Owner     string
+	Lease     time.Duration
+	Queued    string
+}
+
 // Outbox is the durable queue of posts, shared by every replica. Its
 // times (when a retry is due, when a lease expires) are the store's own
 // clock, so replicas whose clocks differ agree.
@@ -122,20 +134,23 @@ type Outbox interface {
 	// Due lists workspaces that may have posts to deliver now: due
 	// retries, expired leases, or posts whose signal was lost.
 	Due(ctx context.Context, platforms []Platform) ([]Workspace, error)
-	// Take leases the next lane of ws whose turn has come, for lease. It
+	// Take leases the next lane of t's workspace whose turn has come. It
 	// returns false when none has: the workspace is then listed again for
 	// its next due time.
-	Take(ctx context.Context, ws Workspace, owner string, lease time.Duration) (Lease, bool, error)
+	Take(ctx context.Context, t *Taking) (Lease, bool, error)
 	// Renew extends a lease while a slow call is in flight.
 	Renew(ctx context.Context, l Lease, lease time.Duration) error
 	// Done records the lane's job delivered and moves the lane on.
-	Done(ctx context.Context, l Lease, r Result) error
 	// Reschedule gives the lane back with its job to be tried again after
-	// delay. With a rate limit, the job's whole bucket waits as long.
-	Reschedule(ctx context.Context, l Lease, delay time.Duration, limited bool) error
-	// Park moves the lane's job into the dead-letter stream with the reason,
-	// and moves the lane on so later posts still flow.
-	Park(ctx context.Context, l Lease, reason string) error
+	// delay; with a rate limit, the job's whole bucket waits as long. Park
+	// moves the job into the dead-letter stream with the reason, and moves
+	// the lane on so later posts still flow.
+	//
+	// Each then takes the workspace's next lane for next, in the same step,
+	// as Take does; with next nil it takes none and returns false.
+	Done(ctx context.Context, l Lease, r Result, next *Taking) (Lease, bool, error)
+	Reschedule(ctx context.Context, l Lease, delay time.Duration, limited bool, next *Taking) (Lease, bool, error)
+	Park(ctx context.Context, l Lease, reason string, next *Taking) (Lease, bool, error)
 	// Backlog counts the jobs of ws still to deliver, and those parked.
 	Backlog(ctx context.Context, ws Workspace) (Backlog, error)
 }

@@ -29,7 +29,42 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 		r.First, r.Timeline = first, last
 	}
 	r.NextUpdate = s.card(inc, r.Now).NextUpdate
-	return Reply{Text: r.String(), Incident: inc.Number}, nil
+	if s.opt.StatusURL != "" && inc.OnPage() {
+		r.FullAt = s.opt.StatusURL + "incidents/" + IncidentID(req.Workspace, inc.Number)
+	}
+	text, left := r.render()
+	reply := Reply{Text: text, Incident: inc.Number}
+	if left > 0 && r.FullAt == "" {
+		reply.Full = inc.Number
+	}
+	return reply, nil
+}
+
+// File is a text file a door sends beside a reply.
+type File struct {
+	Name, Title, Text string
+}
+
+// FullReport is the whole report of incident number, every update in it,
+// as a file: what doors send when a show had to leave updates out. It
+// reads the whole timeline, so doors call it after answering.
+func (s *Service) FullReport(ctx context.Context, ws Workspace, number int) (File, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opt.Timeout)
+	defer cancel()
+	found, err := s.opt.Store.Find(ctx, Lookup{Workspace: ws, Number: number})
+	if err != nil {
+		return File{}, err
+	}
+	if found.Incident == nil {
+		return File{}, Errorf(ENOTFOUND, "%s does not exist.", FormatRef(number))
+	}
+	inc := found.Incident
+	r := Report{Org: s.opt.Org, Incident: *inc, Now: s.now(), Location: s.opt.Location, Whole: true}
+	if r.Timeline, err = s.opt.Store.Timeline(ctx, ws, number); err != nil {
+		return File{}, err
+	}
+	r.NextUpdate = s.card(inc, r.Now).NextUpdate
+	return File{Name: inc.Ref() + "-report.txt", Title: inc.Ref() + ": the whole report", Text: r.String()}, nil
 }
 
 // reportTail is how many of its newest entries a long incident's report

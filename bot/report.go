@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -22,10 +23,23 @@ type Report struct {
 	// entries are Timeline; the updates between them are counted from the
 	// incident, not read.
 	First []Entry
+	// Whole renders every update, however long the report grows: the file
+	// doors attach when a reply had to leave updates out.
+	Whole bool
+	// FullAt is where every update can be read (the status page's incident
+	// page), named when updates are left out; without it the report says
+	// that the whole report follows as a file.
+	FullAt string
 }
 
 // String renders the report, one line per piece, with no trailing newline.
 func (r Report) String() string {
+	s, _ := r.render()
+	return s
+}
+
+// render renders the report and counts the updates it left out.
+func (r Report) render() (string, int) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s incident\n%s\n%s\n", r.Org, r.Incident.Title, Summary(r.Org, &r.Incident, r.Now, r.Location))
 	if r.NextUpdate != "" {
@@ -48,7 +62,10 @@ func (r Report) String() string {
 	// Newest first into the room left, then written oldest first: a long
 	// incident's report keeps its latest updates, which readers came for.
 	var kept []string
-	room := MaxReportChars - utf8.RuneCountInString(b.String()+first) - leftOutRoom
+	room := MaxReportChars - utf8.RuneCountInString(b.String()+first) - leftOutRoom - len(r.FullAt)
+	if r.Whole {
+		room = math.MaxInt
+	}
 	shown := 0
 	for _, e := range slices.Backward(r.Timeline) {
 		if !e.Public() {
@@ -76,13 +93,16 @@ func (r Report) String() string {
 		b.WriteString(first)
 		left--
 	}
-	if left > 0 {
-		fmt.Fprintf(&b, "\n(%d earlier updates are left out here; the status page has every one.)", left)
+	switch {
+	case left > 0 && r.FullAt != "":
+		fmt.Fprintf(&b, "\n(%d earlier updates are left out here; every one is at %s)", left, r.FullAt)
+	case left > 0:
+		fmt.Fprintf(&b, "\n(%d earlier updates are left out here; the whole report follows as a file.)", left)
 	}
 	for _, piece := range slices.Backward(kept) {
 		b.WriteString(piece)
 	}
-	return b.String()
+	return b.String(), max(left, 0)
 }
 
 // MaxReportChars bounds a report so that every platform shows all of it:

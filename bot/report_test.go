@@ -231,8 +231,8 @@ func TestLongReportKeepsLatest(t *testing.T) {
 }
 
 // longIncident is a service with an incident of n updates, typed one a
-// minute, on the embedded Redis.
-func longIncident(tb testing.TB, n int) (*bot.Service, bot.Workspace) {
+// minute, on the embedded Redis; opt.Store and opt.Clock are filled in.
+func longIncident(tb testing.TB, n int, opt bot.Options) (*bot.Service, bot.Workspace, bot.Store) {
 	tb.Helper()
 	st, err := redisstore.Open(context.Background(), redisstore.Options{})
 	if err != nil {
@@ -240,28 +240,47 @@ func longIncident(tb testing.TB, n int) (*bot.Service, bot.Workspace) {
 	}
 	tb.Cleanup(func() { st.Close() })
 	clock := bottest.NewClock(at(tb, "2025-10-30T17:00:00Z"))
-	svc := bot.NewService(bot.Options{Store: st, Clock: clock, Org: "Acme"})
+	opt.Store, opt.Clock, opt.Org = st, clock, "Acme"
+	svc := bot.NewService(opt)
 	ws := bot.Workspace{Platform: bot.Slack, ID: "T1"}
-	bottest.MustHandle(tb, svc, ws, "C1", "declare A long one")
-	for i := range n {
-		clock.Advance(time.Minute)
-		bottest.MustHandle(tb, svc, ws, "C1", fmt.Sprintf("update Step %d of a long night", i))
-	}
-	return svc, ws
+	bottest.LongIncident(tb, svc, clock, ws, "C1", n)
+	return svc, ws, st
 }
 
 // TestShowOfTenThousandUpdates: a 10,000-update incident's report has the
 // first update, how many are left out, and the newest, read in one round
-// trip of the timeline's two ends.
+// trip of the timeline's two ends; the whole report, every update in it, is
+// the file doors send after it. With a status page, the report points
+// there instead.
 func TestShowOfTenThousandUpdates(t *testing.T) {
-	svc, ws := longIncident(t, 10000)
-	golden(t, "report-ten-thousand.golden", bottest.MustHandle(t, svc, ws, "C1", "show").Text)
+	svc, ws, st := longIncident(t, 10000, bot.Options{})
+	reply := bottest.MustHandle(t, svc, ws, "C1", "show")
+	golden(t, "report-ten-thousand.golden", reply.Text)
+	if reply.Full != 1 {
+		t.Fatalf("the reply names %d for its whole report, want INC-1", reply.Full)
+	}
+	file, err := svc.FullReport(context.Background(), ws, reply.Full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := strings.Count(file.Text, " of a long night")
+	if file.Name != "INC-1-report.txt" || steps != 10000 || strings.Contains(file.Text, "left out") ||
+		!strings.HasSuffix(file.Text, "Step 9999 of a long night") {
+		t.Errorf("whole report %q has %d of 10000 updates, or says some are left out, or does not end with the newest", file.Name, steps)
+	}
+
+	paged := bot.NewService(bot.Options{Store: st, Org: "Acme", StatusURL: "https://status.example.com/"})
+	reply = bottest.MustHandle(t, paged, ws, "C1", "show")
+	want := " earlier updates are left out here; every one is at https://status.example.com/incidents/" + bot.IncidentID(ws, 1) + ")"
+	if !strings.Contains(reply.Text, want) || reply.Full != 0 {
+		t.Errorf("with a status page, the report does not point there (want %q), or a file is sent too (%d):\n%s", want, reply.Full, reply.Text)
+	}
 }
 
 // BenchmarkShowOfTenThousandUpdates: a show costs about what a short one
 // does, however long the incident grew.
 func BenchmarkShowOfTenThousandUpdates(b *testing.B) {
-	svc, ws := longIncident(b, 10000)
+	svc, ws, _ := longIncident(b, 10000, bot.Options{})
 	b.ReportAllocs()
 	for b.Loop() {
 		bottest.MustHandle(b, svc, ws, "C1", "show")

@@ -29,4 +29,8 @@ type Reply struct {
 	// Form, when set, asks for the rest of the command: doors that can show
 	// forms open it instead of showing Text.
 	Form *Form `json:"form,omitempty"`
+	// Full, when set, is the incident whose report Text had to cut short
+	// and no status page shows whole: doors send its whole report as a
+	// file (Service.FullReport) after answering.
+	Full int `json:"full,omitempty"`
 }

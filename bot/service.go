@@ -45,6 +45,10 @@ type Options struct {
 	Directories map[Platform]Directory
 	// Observer hears of commands, conflicts, milestones and reminders.
 	Observer Observer
+	// StatusURL is the status page's public address, ending in "/": a
+	// report too long for chat points there for every update of an incident
+	// the page shows.
+	StatusURL string
 }
 
 // Logger is the structured log the core writes to: *slog.Logger is one.

@@ -43,6 +43,7 @@ func (c Contract) Run(t *testing.T) {
 		{"RepeatedRequest", testRepeatedRequest},
 		{"DeliveryOrderAndRefs", testDeliveryOrder},
 		{"LeaseFencing", testLeaseFencing},
+		{"FinishTakesNext", testFinishTakesNext},
 		{"RetryThenDeliver", testRetry},
 		{"RateLimitHoldsBucket", testRateLimit},
 		{"ParkAfterLastAttempt", testPark},
@@ -53,6 +54,9 @@ func (c Contract) Run(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, c) })
 	}
 }
+
+// errOf is the error of a finishing call.
+func errOf(_ bot.Lease, _ bool, err error) error { return err }
 
 // Platform is the platform of test workspaces: no real door serves it, so
 // an incidentbot running against the same Redis never takes their posts.
@@ -100,7 +104,7 @@ func Drain(tb testing.TB, o bot.Outbox, d *bot.Delivery, ws bot.Workspace, owner
 		if time.Now().After(deadline) {
 			tb.Fatalf("outbox of %s not drained: %+v", ws, bl)
 		}
-		l, ok, err := o.Take(ctx, ws, owner, drainLease)
+		l, ok, err := o.Take(ctx, &bot.Taking{Workspace: ws, Owner: owner, Lease: drainLease})
 		if err != nil {
 			tb.Fatalf("take: %v", err)
 		}
@@ -108,7 +112,7 @@ func Drain(tb testing.TB, o bot.Outbox, d *bot.Delivery, ws bot.Workspace, owner
 			time.Sleep(2 * time.Millisecond) // retries not due yet, or lanes leased by another
 			continue
 		}
-		d.Deliver(ctx, l)
+		d.Deliver(ctx, l, nil)
 	}
 }
 
@@ -296,6 +300,9 @@ func testDeliveryOrder(t *testing.T, c Contract) {
 	MustHandle(t, s, ws, "C-GENERAL", "declare Orders are lost --impact critical")
 	for i := range 3 {
 		MustHandle(t, s, ws, "C-GENERAL", fmt.Sprintf("update INC-1 step %d", i))
+		if i == 0 {
+			Drain(t, b, d, ws, "w1")
+		}
 	}
 	MustHandle(t, s, ws, "C-GENERAL", "impact INC-1 major")
 	Drain(t, b, d, ws, "w1")
@@ -324,9 +331,10 @@ func testDeliveryOrder(t *testing.T, c Contract) {
 		}
 	}
 	wantChannel := []string{"open", "post We are investigating this issue.", "post step 0", "post step 1", "post step 2", "post"}
-	// The two last edits of the root were waiting together: only the newer
-	// summary is sent.
-	wantBroadcast := []string{"root", "post We are investigating this issue.", "post step 0", "edit", "post step 1", "edit", "post step 2", "edit"}
+	// The edit of step 0 went out before the next was queued; those of
+	// steps 1 and 2 were superseded by the impact's before delivery came
+	// round: only the newest summary is sent.
+	wantBroadcast := []string{"root", "post We are investigating this issue.", "post step 0", "edit", "post step 1", "post step 2", "edit"}
 	if strings.Join(channel, "|") != strings.Join(wantChannel, "|") {
 		t.Errorf("incident channel got\n%q\nwant\n%q", channel, wantChannel)
 	}
@@ -353,15 +361,15 @@ func testLeaseFencing(t *testing.T, c Contract) {
 	MustHandle(t, s, ws, "C1", "update INC-1 second")
 	ctx := context.Background()
 	lease := c.ReclaimAfter
-	first, ok, err := b.Take(ctx, ws, "slow", lease)
+	first, ok, err := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "slow", Lease: lease})
 	if err != nil || !ok {
 		t.Fatalf("take: %v, %v", ok, err)
 	}
-	other, ok, err := b.Take(ctx, ws, "fast", time.Minute) // this one stays leased
+	other, ok, err := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "fast", Lease: time.Minute}) // this one stays leased
 	if err != nil || !ok || other.Lane == first.Lane {
 		t.Fatalf("a second replica took %q (%v, %v) while %q is leased; want the other lane", other.Lane, ok, err, first.Lane)
 	}
-	if _, ok, _ := b.Take(ctx, ws, "fast", lease); ok {
+	if _, ok, _ := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "fast", Lease: lease}); ok {
 		t.Fatal("a third lane was taken; both are leased")
 	}
 	if err := b.Renew(ctx, first, lease); err != nil {
@@ -373,7 +381,7 @@ func testLeaseFencing(t *testing.T, c Contract) {
 		if time.Now().After(deadline) {
 			t.Fatal("the expired lease was never taken over")
 		}
-		l, ok, err := b.Take(ctx, ws, "fast", lease)
+		l, ok, err := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "fast", Lease: lease})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -390,26 +398,86 @@ func testLeaseFencing(t *testing.T, c Contract) {
 	}
 	for what, err := range map[string]error{
 		"renew":      b.Renew(ctx, first, lease),
-		"done":       b.Done(ctx, first, bot.Result{Channel: "stale"}),
-		"reschedule": b.Reschedule(ctx, first, time.Minute, false),
-		"park":       b.Park(ctx, first, "stale"),
+		"done":       errOf(b.Done(ctx, first, bot.Result{Channel: "stale"}, nil)),
+		"reschedule": errOf(b.Reschedule(ctx, first, time.Minute, false, nil)),
+		"park":       errOf(b.Park(ctx, first, "stale", nil)),
 	} {
 		if !errors.Is(err, bot.ErrStaleLease) {
 			t.Errorf("%s with a stale token: %v, want ErrStaleLease", what, err)
 		}
 	}
-	if err := b.Done(ctx, again, bot.Result{}); err != nil {
+	if _, _, err := b.Done(ctx, again, bot.Result{}, nil); err != nil {
 		t.Fatalf("done by the new holder: %v", err)
 	}
-	if err := b.Done(ctx, other, bot.Result{}); err != nil {
+	if _, _, err := b.Done(ctx, other, bot.Result{}, nil); err != nil {
 		t.Fatalf("done on the other lane: %v", err)
 	}
-	next, ok, err := b.Take(ctx, ws, "fast", lease)
+	next, ok, err := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "fast", Lease: lease})
 	if err != nil || !ok || next.Lane != first.Lane && next.Lane != other.Lane || next.Job.Seq != 2 {
 		t.Errorf("after both heads, took %+v (%v, %v); want a lane's second job", next, ok, err)
 	}
 	if bl, _ := b.Backlog(ctx, ws); bl.Parked != 0 {
 		t.Errorf("a stale park was recorded: %+v", bl)
+	}
+}
+
+// testFinishTakesNext: finishing a job with a pass takes the next lane in
+// the same step, every job in its lane's order, and the pass's end unlists
+// the workspace, unless posts were queued since the pass began.
+func testFinishTakesNext(t *testing.T, c Contract) {
+	b := c.Open(t)
+	s := newService(b)
+	ws := NewWorkspace()
+	MustHandle(t, s, ws, "C1", "declare Passed on")
+	ctx := context.Background()
+	pass := func(during func()) (delivered int) {
+		t.Helper()
+		next := &bot.Taking{Workspace: ws, Owner: "pass", Lease: time.Minute}
+		l, ok, err := b.Take(ctx, next)
+		if err != nil || !ok {
+			t.Fatalf("take: %v, %v", ok, err)
+		}
+		last := map[bot.Lane]int64{}
+		for ok {
+			if l.Job.Seq <= last[l.Job.Lane] {
+				t.Errorf("lane %s: job %d after %d", l.Job.Lane, l.Job.Seq, last[l.Job.Lane])
+			}
+			last[l.Job.Lane] = l.Job.Seq
+			delivered++
+			if during != nil {
+				during()
+				during = nil
+			}
+			if l, ok, err = b.Done(ctx, l, bot.Result{}, next); err != nil {
+				t.Fatalf("done: %v", err)
+			}
+		}
+		return delivered
+	}
+	listed := func() bool {
+		due, err := b.Due(ctx, []bot.Platform{Platform})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range due {
+			if w == ws {
+				return true
+			}
+		}
+		return false
+	}
+	if n := pass(nil); n < 2 {
+		t.Fatalf("one pass delivered %d jobs; want the declaration's, both lanes", n)
+	}
+	if bl, _ := b.Backlog(ctx, ws); bl.Queued != 0 || listed() {
+		t.Errorf("after the pass: backlog %+v, listed as due %v; want nothing left, unlisted", bl, listed())
+	}
+	// A pass whose posts were queued before it began delivers them; an
+	// update queued while it runs keeps the workspace due for the next pass.
+	MustHandle(t, s, ws, "C1", "update INC-1 first")
+	pass(func() { MustHandle(t, s, ws, "C1", "update INC-1 second") })
+	if bl, _ := b.Backlog(ctx, ws); bl.Queued == 0 && !listed() {
+		t.Error("an update queued during a pass was neither taken by it nor left due")
 	}
 }
 
@@ -491,7 +559,7 @@ func testDeadWorker(t *testing.T, c Contract) {
 	ctx := context.Background()
 	var heads []string
 	for range 2 {
-		l, ok, err := b.Take(ctx, ws, "dies", c.ReclaimAfter)
+		l, ok, err := b.Take(ctx, &bot.Taking{Workspace: ws, Owner: "dies", Lease: c.ReclaimAfter})
 		if err != nil || !ok {
 			t.Fatalf("the first worker took nothing: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 )
@@ -43,4 +44,15 @@ func MustFind(tb testing.TB, st bot.Store, ws bot.Workspace, number int) bot.Inc
 		tb.Fatalf("find INC-%d: %+v, %v", number, f, err)
 	}
 	return *f.Incident
+}
+
+// LongIncident declares INC-1 in ws through svc, then adds n updates typed
+// one a minute on clock: "Step <i> of a long night".
+func LongIncident(tb testing.TB, svc *bot.Service, clock *Clock, ws bot.Workspace, channel string, n int) {
+	tb.Helper()
+	MustHandle(tb, svc, ws, channel, "declare A long one --impact major")
+	for i := range n {
+		clock.Advance(time.Minute)
+		MustHandle(tb, svc, ws, channel, fmt.Sprintf("update Step %d of a long night", i))
+	}
 }

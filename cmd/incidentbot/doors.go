@@ -61,7 +61,7 @@ func (d *doors) openStatusPage(cfg config.Config, src statuspage.Source, log *sl
 // openSlack adds the Slack door: slash commands and interactions over HTTP
 // when a signing secret is set, over Socket Mode when an app token is.
 func (d *doors) openSlack(cfg config.Slack, timeout time.Duration, svc *bot.Service, log *slog.Logger) {
-	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Timeout: timeout})}
+	opts := []slack.Option{slack.OptionHTTPClient(slackapp.HTTPClient(timeout))}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
 	}

@@ -217,7 +217,7 @@ func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) ta
 }
 
 // openStore opens a store on the Redis at url for the test's checks.
-func openStore(t *testing.T, url string) *redisstore.Store {
+func openStore(t testing.TB, url string) *redisstore.Store {
 	t.Helper()
 	st, err := redisstore.Open(context.Background(), redisstore.Options{URL: url})
 	if err != nil {
@@ -230,7 +230,7 @@ func openStore(t *testing.T, url string) *redisstore.Store {
 // waitDelivered waits until no post of ws is queued. It gives up only when
 // the backlog stops shrinking for stall: under heavy faults a long run takes
 // minutes to drain, each lane in order, but it must keep moving.
-func waitDelivered(t *testing.T, st *redisstore.Store, ws bot.Workspace, stall time.Duration) {
+func waitDelivered(t testing.TB, st *redisstore.Store, ws bot.Workspace, stall time.Duration) {
 	t.Helper()
 	start := time.Now()
 	least, deadline := -1, start.Add(stall)

@@ -26,11 +26,11 @@ func TestOutboxCommand(t *testing.T) {
 	if _, err := svc.Handle(ctx, bot.Request{Workspace: ws, Channel: "C1", Actor: "U0ALEX", Text: "declare Parked post", RequestID: "outbox-1"}); err != nil {
 		t.Fatal(err)
 	}
-	l, ok, err := st.Take(ctx, ws, "test", time.Minute)
+	l, ok, err := st.Take(ctx, &bot.Taking{Workspace: ws, Owner: "test", Lease: time.Minute})
 	if err != nil || !ok {
 		t.Fatalf("take: %v, %v", ok, err)
 	}
-	if err := st.Park(ctx, l, "channel_not_found"); err != nil {
+	if _, _, err := st.Park(ctx, l, "channel_not_found", nil); err != nil {
 		t.Fatal(err)
 	}
 	outbox := func(args ...string) (string, error) {

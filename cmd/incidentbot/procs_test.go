@@ -19,7 +19,7 @@ import (
 // redisServer is a redis-server process of a test's own, on a free port in a
 // temporary directory, that the test can kill and start again.
 type redisServer struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	args []string
@@ -28,7 +28,7 @@ type redisServer struct {
 
 // startRedis starts redis-server with extra arguments (persistence, a
 // primary to replicate). Tests that need one skip when it is not installed.
-func startRedis(t *testing.T, args ...string) *redisServer {
+func startRedis(t testing.TB, args ...string) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed; .ci/run installs it")
@@ -78,7 +78,7 @@ func (r *redisServer) restart() {
 	r.start()
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,7 +91,7 @@ func freePort(t *testing.T) int {
 // botProcess is the real binary, run as a replica would be, that a test can
 // kill -9 and start again.
 type botProcess struct {
-	t      *testing.T
+	t      testing.TB
 	env    []string
 	addr   string
 	nofile int // the open-file limit it runs under; 0 for the test's own
@@ -99,19 +99,19 @@ type botProcess struct {
 	logs   *syncBuffer
 }
 
-func startBot(t *testing.T, vars map[string]string) *botProcess {
+func startBot(t testing.TB, vars map[string]string) *botProcess {
 	t.Helper()
 	return launchBot(t, 0, vars)
 }
 
 // startBotLimited is startBot under an open-file limit of nofile, soft and
 // hard, as `ulimit -n` sets it for a service.
-func startBotLimited(t *testing.T, nofile int, vars map[string]string) *botProcess {
+func startBotLimited(t testing.TB, nofile int, vars map[string]string) *botProcess {
 	t.Helper()
 	return launchBot(t, nofile, vars)
 }
 
-func launchBot(t *testing.T, nofile int, vars map[string]string) *botProcess {
+func launchBot(t testing.TB, nofile int, vars map[string]string) *botProcess {
 	t.Helper()
 	b := &botProcess{t: t, addr: freeAddr(t), nofile: nofile, logs: &syncBuffer{}}
 	b.env = append(os.Environ(), "INCIDENTBOT_ADDR="+b.addr)

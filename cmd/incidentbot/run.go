@@ -128,6 +128,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 
 	var delivery *bot.Delivery // made once the doors it posts through exist
 	observer := metrics.New(store)
+	store.CountRoundTrips(observer.RoundTrip)
 	d := doors{posters: map[bot.Platform]bot.Poster{}, directories: map[bot.Platform]bot.Directory{},
 		routes: httpserver.Deps{Logger: log}}
 	d.routes.Ready = d.ready(store.Writable)
@@ -138,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, std
 		Store: store, Org: cfg.Org, Location: cfg.Location, Postmortem: cfg.Postmortem, Logger: log, Broadcast: broadcasts(cfg),
 		Cadence: cfg.Cadence, Queued: func(ws bot.Workspace) { delivery.Wake(ws) },
 		Responders: responders(cfg, m, log), Directories: d.directories, Observer: observer,
-		Components: cfg.Status.Components, Webhooks: cfg.Status.Webhooks,
+		Components: cfg.Status.Components, Webhooks: cfg.Status.Webhooks, StatusURL: cfg.Status.URL,
 	})
 	consolePoster := &console.Poster{}
 	if m.console {

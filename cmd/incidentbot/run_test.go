@@ -140,7 +140,7 @@ var built struct {
 }
 
 // build compiles the real binary once for every test that runs it.
-func build(t *testing.T) string {
+func build(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		dir, err := os.MkdirTemp("", "incidentbot-test")
@@ -159,7 +159,7 @@ func build(t *testing.T) string {
 	return built.bin
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -196,7 +196,7 @@ func redisFor(t *testing.T, db int) string {
 }
 
 // waitFor polls url until it answers want, or fails the test.
-func waitFor(t *testing.T, url string, want int) {
+func waitFor(t testing.TB, url string, want int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	var last string

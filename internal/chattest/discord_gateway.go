@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -43,6 +44,12 @@ type Responded struct {
 	Flags                discordgo.MessageFlags
 	MessageID            string // the message shown or edited, if any
 	Body                 json.RawMessage
+	Files                []DiscordFile // attached to a follow-up, sent as multipart
+}
+
+// DiscordFile is a file attached to a message.
+type DiscordFile struct {
+	Name, Content string
 }
 
 type interaction struct {
@@ -369,9 +376,16 @@ func (d *Discord) editOriginal(w http.ResponseWriter, r *http.Request, p []strin
 }
 
 // followup posts a further message; Discord answers 204 unless ?wait=true.
+// Files come as multipart, the message as its payload_json field.
 func (d *Discord) followup(w http.ResponseWriter, r *http.Request, p []string) {
 	var raw json.RawMessage
-	if !decode(w, r, &raw) {
+	var files []DiscordFile
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		var ok bool
+		if raw, files, ok = decodeMultipart(w, r); !ok {
+			return
+		}
+	} else if !decode(w, r, &raw) {
 		return
 	}
 	d.mu.Lock()
@@ -387,6 +401,7 @@ func (d *Discord) followup(w http.ResponseWriter, r *http.Request, p []string) {
 	}
 	m := d.addMessage(it.channelID, &b)
 	d.record(routeFollowup, it, 0, raw, &b, m.ID)
+	d.responses[len(d.responses)-1].Files = files
 	if r.URL.Query().Get("wait") != "true" {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -495,4 +510,29 @@ func SlashInteraction(sub string, opts map[string]any, user string) *discordgo.I
 			}},
 		},
 	}
+}
+
+// decodeMultipart reads a message sent with files: payload_json and
+// files[n].
+func decodeMultipart(w http.ResponseWriter, r *http.Request) (json.RawMessage, []DiscordFile, bool) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+		return nil, nil, false
+	}
+	raw := json.RawMessage(r.FormValue("payload_json"))
+	if !json.Valid(raw) {
+		writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+		return nil, nil, false
+	}
+	var files []DiscordFile
+	for i := 0; ; i++ {
+		f, h, err := r.FormFile(fmt.Sprintf("files[%d]", i))
+		if err != nil {
+			break
+		}
+		content, _ := io.ReadAll(f)
+		f.Close()
+		files = append(files, DiscordFile{Name: h.Filename, Content: string(content)})
+	}
+	return raw, files, true
 }

@@ -53,7 +53,8 @@ type SlackChannel struct {
 // client. Channels are IDs: those made by conversations.create or AddChannel,
 // and any other ID starting with C or G, remembered on first use; anything
 // else (a name, a D… IM) is channel_not_found, and the bot is a member of
-// every channel. Timestamps are "<unix seconds>.<6-digit counter>", unique and
+// every channel. A file may be shared in a direct message too
+// (conversations.open, then the three steps of an upload; see Files). Timestamps are "<unix seconds>.<6-digit counter>", unique and
 // increasing across the fake. Every method wants SlackBotToken except
 // apps.connections.open, which wants SlackAppToken; swapping them is
 // not_allowed_token_type, any other token invalid_auth. Methods the fake lacks
@@ -75,6 +76,8 @@ type Slack struct {
 	msgs    map[string][]*SlackMessage // by channel, in posting order
 	views   []*SlackView
 	groups  map[string][]string // user groups' members, by group ID
+	uploads map[string]*slackUpload
+	files   map[string][]SlackFile // by channel
 	limiter *slackLimiter
 	chaos   chaos
 	tsSeq   int
@@ -98,18 +101,21 @@ type slackObj = map[string]any
 func NewSlack(tb testing.TB) *Slack {
 	tb.Helper()
 	s := &Slack{
-		done:   make(chan struct{}),
-		calls:  map[string]int{},
-		fails:  map[string][]slackFault{},
-		slows:  map[string][]time.Duration{},
-		chans:  map[string]*SlackChannel{},
-		groups: map[string][]string{},
-		msgs:   map[string][]*SlackMessage{},
-		sock:   newSlackSocket(),
+		done:    make(chan struct{}),
+		calls:   map[string]int{},
+		fails:   map[string][]slackFault{},
+		slows:   map[string][]time.Duration{},
+		chans:   map[string]*SlackChannel{},
+		groups:  map[string][]string{},
+		msgs:    map[string][]*SlackMessage{},
+		uploads: map[string]*slackUpload{},
+		files:   map[string][]SlackFile{},
+		sock:    newSlackSocket(),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/socket", s.serveSocket)
+	mux.HandleFunc("/upload/", s.serveUpload)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL + "/api/"
 	tb.Cleanup(s.close)
@@ -313,21 +319,24 @@ func (s *Slack) answer(w http.ResponseWriter, method string, r *http.Request) {
 // before the token, so an unknown method is unknown_method whatever the token.
 func (s *Slack) call(method string, r *http.Request) (slackObj, error) {
 	handlers := map[string]func(url.Values) (slackObj, error){
-		"auth.test":              s.authTest,
-		"chat.postMessage":       s.postMessage,
-		"chat.update":            s.updateMessage,
-		"conversations.create":   s.createChannel,
-		"conversations.invite":   s.invite,
-		"conversations.setTopic": s.setTopic,
-		"conversations.join":     s.join,
-		"conversations.list":     s.listChannels,
-		"conversations.history":  s.history,
-		"conversations.replies":  s.replies,
-		"conversations.info":     s.channelInfo,
-		"usergroups.users.list":  s.groupMembers,
-		"views.open":             s.openView,
-		"views.update":           s.updateView,
-		"apps.connections.open":  s.openConnection,
+		"auth.test":                    s.authTest,
+		"chat.postMessage":             s.postMessage,
+		"chat.update":                  s.updateMessage,
+		"conversations.create":         s.createChannel,
+		"conversations.invite":         s.invite,
+		"conversations.setTopic":       s.setTopic,
+		"conversations.join":           s.join,
+		"conversations.list":           s.listChannels,
+		"conversations.history":        s.history,
+		"conversations.replies":        s.replies,
+		"conversations.info":           s.channelInfo,
+		"usergroups.users.list":        s.groupMembers,
+		"views.open":                   s.openView,
+		"views.update":                 s.updateView,
+		"apps.connections.open":        s.openConnection,
+		"conversations.open":           s.openIM,
+		"files.getUploadURLExternal":   s.uploadURL,
+		"files.completeUploadExternal": s.completeUpload,
 	}
 	h, ok := handlers[method]
 	if !ok {

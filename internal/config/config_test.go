@@ -456,16 +456,20 @@ func every(d time.Duration) map[bot.Impact]time.Duration {
 
 func TestStatus(t *testing.T) {
 	c, err := load(pairs("INCIDENTBOT_COMPONENTS", "Delivery: Email, SMS; API", "INCIDENTBOT_STATUS_PATH", "/status",
-		"INCIDENTBOT_WEBHOOKS", "https://a.example/hook, http://b.example/x", "INCIDENTBOT_WEBHOOK_SECRET", "0123456789abcdef"))
+		"INCIDENTBOT_WEBHOOKS", "https://a.example/hook, http://b.example/x", "INCIDENTBOT_WEBHOOK_SECRET", "0123456789abcdef",
+		"INCIDENTBOT_STATUS_URL", "https://example.com/status"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status.Off || c.Status.Path != "/status/" || len(c.Status.Components) != 3 || len(c.Status.Webhooks) != 2 {
+	if c.Status.Off || c.Status.Path != "/status/" || len(c.Status.Components) != 3 || len(c.Status.Webhooks) != 2 || c.Status.URL != "https://example.com/status/" {
 		t.Errorf("status %+v", c.Status)
 	}
+	if c, err := load(pairs("INCIDENTBOT_STATUS", "off", "INCIDENTBOT_STATUS_URL", "https://example.com/")); err != nil || c.Status.URL != "" {
+		t.Errorf("with the page off, replies point to %q (%v); want nowhere", c.Status.URL, err)
+	}
 	_, err = load(pairs("INCIDENTBOT_STATUS", "maybe", "INCIDENTBOT_STATUS_PATH", "status", "INCIDENTBOT_COMPONENTS", "A, a",
-		"INCIDENTBOT_WEBHOOKS", "ftp://x"))
-	for _, want := range []string{"INCIDENTBOT_STATUS must", "INCIDENTBOT_STATUS_PATH", "INCIDENTBOT_COMPONENTS", "INCIDENTBOT_WEBHOOKS"} {
+		"INCIDENTBOT_WEBHOOKS", "ftp://x", "INCIDENTBOT_STATUS_URL", "status.example.com"))
+	for _, want := range []string{"INCIDENTBOT_STATUS must", "INCIDENTBOT_STATUS_PATH", "INCIDENTBOT_COMPONENTS", "INCIDENTBOT_WEBHOOKS", "INCIDENTBOT_STATUS_URL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to name %s", err, want)
 		}

@@ -22,6 +22,10 @@ type Status struct {
 	Webhooks []string
 	// WebhookSecret signs webhook payloads; receivers verify with it.
 	WebhookSecret string
+	// URL is the page's public address, ending in "/"
+	// (INCIDENTBOT_STATUS_URL): chat replies too long to show every update
+	// point there. Empty when unknown, or when the page is off.
+	URL string
 }
 
 // loadStatus reads the status page's variables, reporting every problem.
@@ -59,6 +63,14 @@ func loadStatus(env func(string) string) (Status, []error) {
 			continue
 		}
 		s.Webhooks = append(s.Webhooks, raw)
+	}
+	if raw := env("INCIDENTBOT_STATUS_URL"); raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			problems = append(problems, fmt.Errorf("INCIDENTBOT_STATUS_URL %q must be the page's address, like https://status.example.com/", clipped(raw)))
+		} else if !s.Off {
+			s.URL = strings.TrimSuffix(raw, "/") + "/"
+		}
 	}
 	s.WebhookSecret = env("INCIDENTBOT_WEBHOOK_SECRET")
 	if len(s.Webhooks) > 0 && len(s.WebhookSecret) < 16 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -35,6 +36,10 @@ type Console struct {
 	// Live prints, between commands, the posts nobody typed a command for
 	// (reminders falling due), as they go out.
 	Live bool
+	// ReportDir is where the whole report of a long incident is written
+	// when a show had to leave updates out; the system's temporary
+	// directory when empty.
+	ReportDir string
 }
 
 // livePause is how often a live console looks for posts made on their own.
@@ -96,6 +101,11 @@ func (c *Console) Run(ctx context.Context) error {
 		if _, err := fmt.Fprintln(c.Out, inert(text)); err != nil {
 			return fmt.Errorf("console: writing: %w", err)
 		}
+		if err == nil && reply.Full != 0 {
+			if _, err := fmt.Fprintln(c.Out, c.writeFull(ctx, reply.Full)); err != nil {
+				return fmt.Errorf("console: writing: %w", err)
+			}
+		}
 		if err := c.settle(ctx); err != nil {
 			return err
 		}
@@ -153,4 +163,22 @@ func IsTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeFull writes the whole report of incident number to a file and says
+// where, or why not.
+func (c *Console) writeFull(ctx context.Context, number int) string {
+	file, err := c.Service.FullReport(ctx, Workspace, number)
+	if err != nil {
+		return "The whole report could not be read: " + bot.ErrorMessage(err)
+	}
+	dir := c.ReportDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "incidentbot-"+file.Name)
+	if err := os.WriteFile(path, []byte(file.Text), 0o600); err != nil {
+		return "The whole report could not be written: " + err.Error()
+	}
+	return "The whole report, every update in it, is in " + path
 }

@@ -2,7 +2,10 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -133,4 +136,37 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestLongShowWritesWholeReport: a show that leaves updates out says where
+// the whole report, every update in it, was written.
+func TestLongShowWritesWholeReport(t *testing.T) {
+	ctx, st, poster, _ := deliveringConsole(t)
+	var script strings.Builder
+	script.WriteString("declare A long one\n")
+	for i := range 120 {
+		fmt.Fprintf(&script, "update Step %d of a long night, with enough words in it to fill the report quickly\n", i)
+	}
+	script.WriteString("show\n")
+	var out strings.Builder
+	dir := t.TempDir()
+	c := &console.Console{
+		Service: bot.NewService(bot.Options{Store: st, Org: "Acme"}),
+		Outbox:  st, Poster: poster, In: strings.NewReader(script.String()), Out: &out, Actor: "@ana", ReportDir: dir,
+	}
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "incidentbot-INC-1-report.txt")
+	if !strings.Contains(out.String(), "earlier updates are left out here; the whole report follows as a file.)") ||
+		!strings.Contains(out.String(), "The whole report, every update in it, is in "+path) {
+		t.Fatalf("the console does not say where the whole report is:\n%s", out.String()[max(0, out.Len()-2000):])
+	}
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(whole), " of a long night"); n != 120 {
+		t.Errorf("the whole report holds %d of 120 updates", n)
+	}
 }

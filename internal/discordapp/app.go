@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -42,10 +43,11 @@ func New(o Options) *App {
 	return &App{opt: o}
 }
 
-// respond answers one interaction: a command, a button or a form.
-func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+// respond answers one interaction: a command, a button or a form. full is
+// the incident whose whole report follows the answer as a file, or 0.
+func (a *App) respond(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, full int) {
 	if i.GuildID == "" {
-		return ephemeral("incidentbot works in a server's channels, not in direct messages.")
+		return ephemeral("incidentbot works in a server's channels, not in direct messages."), 0
 	}
 	req := bot.Request{Workspace: bot.Workspace{Platform: bot.Discord, ID: i.GuildID}, Channel: i.ChannelID, RequestID: i.ID}
 	if m := i.Member; m != nil && m.User != nil {
@@ -56,39 +58,69 @@ func (a *App) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
 		if len(data.Options) != 1 || data.Options[0].Type != discordgo.ApplicationCommandOptionSubCommand {
-			return ephemeral("Pick a subcommand of /incident; /incident help lists them.")
+			return ephemeral("Pick a subcommand of /incident; /incident help lists them."), 0
 		}
 		sub := data.Options[0]
 		opts, err := options(sub, data.Resolved)
 		if err != nil {
-			return ephemeral(bot.ErrorMessage(err))
+			return ephemeral(bot.ErrorMessage(err)), 0
 		}
 		reply, err := a.opt.Service.HandleOptions(ctx, req, sub.Name, opts)
-		return a.answer(reply, err)
+		return a.answer(reply, err), reply.Full
 	case discordgo.InteractionMessageComponent:
 		id := i.MessageComponentData().CustomID
 		if card, to, ok := parseMoveID(id); ok {
-			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(bot.UpdateForm(card, to))}
+			return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(bot.UpdateForm(card, to))}, 0
 		}
 		if n, ok := strings.CutPrefix(id, "snooze:"); ok {
 			if number, err := strconv.Atoi(n); err == nil && number > 0 {
-				return a.answer(a.opt.Service.Run(ctx, req, bot.SnoozeCommand(number)))
+				return a.answer(a.opt.Service.Run(ctx, req, bot.SnoozeCommand(number))), 0
 			}
 		}
 		var number, n int
 		if _, err := fmt.Sscanf(id, "followup:%d:%d", &number, &n); err == nil && number > 0 && n > 0 {
-			return a.answer(a.opt.Service.Run(ctx, req, bot.FollowUpDoneCommand(number, n)))
+			return a.answer(a.opt.Service.Run(ctx, req, bot.FollowUpDoneCommand(number, n))), 0
 		}
 	case discordgo.InteractionModalSubmit:
 		data := i.ModalSubmitData()
 		sub, ok := submission(data)
 		if !ok {
-			return ephemeral("This form is no longer known; run the command again.")
+			return ephemeral("This form is no longer known; run the command again."), 0
 		}
 		reply, err := a.opt.Service.Submit(ctx, req, sub)
-		return a.answer(reply, err)
+		return a.answer(reply, err), 0
 	}
-	return ephemeral("incidentbot does not know this interaction.")
+	return ephemeral("incidentbot does not know this interaction."), 0
+}
+
+// fullTries is how often a whole report is offered: Discord refuses a
+// follow-up it receives before the answer it follows.
+const fullTries = 5
+
+// sendFull sends the whole report of incident number as a file, shown to
+// the asker only, after the answer that had to leave updates out.
+func (a *App) sendFull(ctx context.Context, i *discordgo.Interaction, number int) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	ws := bot.Workspace{Platform: bot.Discord, ID: i.GuildID}
+	file, err := a.opt.Service.FullReport(ctx, ws, number)
+	for try := 1; err == nil; try++ {
+		_, err = a.opt.Session.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
+			Content: "The whole report of " + bot.FormatRef(number) + ", every update in it.",
+			Flags:   discordgo.MessageFlagsEphemeral, AllowedMentions: noPings(),
+			Files: []*discordgo.File{{Name: file.Name, ContentType: "text/plain; charset=utf-8", Reader: strings.NewReader(file.Text)}},
+		}, discordgo.WithContext(ctx))
+		if err == nil || try == fullTries {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(100<<try) * time.Millisecond):
+		}
+	}
+	if err != nil {
+		a.opt.Logger.Warn("discord: sending a whole report", "workspace", ws.String(), "incident", bot.FormatRef(number), "err", err)
+	}
 }
 
 // answer turns a reply into Discord's answer: a form opens as a modal,
@@ -186,13 +218,18 @@ func (a *App) Interactions() http.Handler {
 			return
 		}
 		var resp *discordgo.InteractionResponse
+		full := 0
 		if i.Type == discordgo.InteractionPing {
 			resp = &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
 		} else {
-			resp = a.respond(r.Context(), &i)
+			resp, full = a.respond(r.Context(), &i)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(resp)
+		if full != 0 {
+			http.NewResponseController(w).Flush() // the answer first, then what follows it
+			go a.sendFull(r.Context(), &i, full)
+		}
 	})
 }
 
@@ -201,9 +238,13 @@ func (a *App) Interactions() http.Handler {
 func (a *App) RunGateway(ctx context.Context) error {
 	s := a.opt.Session
 	remove := s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		resp := a.respond(ctx, ic.Interaction)
+		resp, full := a.respond(ctx, ic.Interaction)
 		if err := s.InteractionRespond(ic.Interaction, resp, discordgo.WithContext(ctx)); err != nil {
 			a.opt.Logger.Warn("discord: answering an interaction", "err", err)
+			return
+		}
+		if full != 0 {
+			go a.sendFull(ctx, ic.Interaction, full)
 		}
 	})
 	defer remove()

@@ -1,6 +1,7 @@
 package discordapp_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -174,5 +176,46 @@ func TestReminderMentionsCommsLead(t *testing.T) {
 				return
 			}
 		}
+	}
+}
+
+// TestShowOfTenThousandUpdates: on Discord, /incident show of a
+// 10,000-update incident answers with the first update, the count left out
+// and the newest, in embeds only the asker sees; then a follow-up, also the
+// asker's alone, attaches the whole report.
+func TestShowOfTenThousandUpdates(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2025, 10, 30, 17, 0, 0, 0, time.UTC))
+	r := startRigOf(t, rigSettings{clock: clock})
+	bottest.LongIncident(t, r.svc, clock, workspace, chattest.DiscordChannelID, 10000)
+	i := r.fake.RegisterInteraction(chattest.SlashInteraction("show", map[string]any{"incident": "INC-1"}, "100000000000000777"))
+	code, answer := r.post(i)
+	if code != http.StatusOK || answer.Data == nil || answer.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Fatalf("HTTP %d, %+v; want an answer only the asker sees", code, answer)
+	}
+	var shown strings.Builder
+	for _, e := range answer.Data.Embeds {
+		shown.WriteString(e.Description)
+	}
+	raw, _ := json.MarshalIndent(answer.Data, "", "  ")
+	bottest.Golden(t, "show-ten-thousand.json", raw)
+	if !strings.HasSuffix(shown.String(), "Step 9999 of a long night") || !strings.Contains(shown.String(), "(9926 earlier updates are left out here;") {
+		t.Errorf("the answer hides the newest update or miscounts those left out:\n%s", shown.String())
+	}
+	var files []chattest.DiscordFile
+	for deadline := time.Now().Add(30 * time.Second); files == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, resp := range r.fake.InteractionResponses() {
+			if resp.InteractionID == i.ID && len(resp.Files) > 0 {
+				if resp.Flags&discordgo.MessageFlagsEphemeral == 0 {
+					t.Error("the whole report is shown to everyone")
+				}
+				files = resp.Files
+			}
+		}
+	}
+	if len(files) != 1 {
+		t.Fatalf("files attached: %d, want the whole report", len(files))
+	}
+	if f := files[0]; f.Name != "INC-1-report.txt" || strings.Count(f.Content, " of a long night") != 10000 {
+		t.Errorf("whole report %q holds %d of 10000 updates", f.Name, strings.Count(f.Content, " of a long night"))
 	}
 }

@@ -30,6 +30,7 @@ type rig struct {
 	t     *testing.T
 	fake  *chattest.Discord
 	store *redisstore.Store
+	svc   *bot.Service
 	app   *discordapp.App
 	srv   *httptest.Server
 	pub   ed25519.PublicKey
@@ -42,7 +43,25 @@ func newRig(t *testing.T, timeout ...time.Duration) *rig { return startRig(t, ni
 
 // startRig is newRig with reminders after cadence running.
 func startRig(t *testing.T, cadence map[bot.Impact]time.Duration, timeout ...time.Duration) *rig {
+	set := rigSettings{deliver: true, cadence: cadence}
+	if len(timeout) > 0 {
+		set.timeout = timeout[0]
+	}
+	return startRigOf(t, set)
+}
+
+// rigSettings vary a rig: with delivery running or not, reminders after
+// cadence, a bound on each call to Discord, the service's clock.
+type rigSettings struct {
+	deliver bool
+	cadence map[bot.Impact]time.Duration
+	timeout time.Duration
+	clock   bot.Clock
+}
+
+func startRigOf(t *testing.T, set rigSettings) *rig {
 	t.Helper()
+	cadence := set.cadence
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	st, err := redisstore.Open(ctx, redisstore.Options{})
@@ -56,22 +75,24 @@ func startRig(t *testing.T, cadence map[bot.Impact]time.Duration, timeout ...tim
 		t.Fatal(err)
 	}
 	postTimeout := 10 * time.Second
-	if len(timeout) > 0 {
-		postTimeout = timeout[0]
+	if set.timeout > 0 {
+		postTimeout = set.timeout
 		s.Client.Timeout = postTimeout
 	}
 	pub, sign := chattest.NewDiscordKey(t)
-	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}, Cadence: cadence})
+	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Discord: broadcast}, Cadence: cadence, Clock: set.clock})
 	app := discordapp.New(discordapp.Options{Service: svc, Session: s, Verifier: discordapp.Verifier{Key: pub}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Discord: app.Poster()},
 		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond, PostTimeout: postTimeout,
 	})
-	go d.Run(ctx)
-	go svc.RunReminders(ctx)
+	if set.deliver {
+		go d.Run(ctx)
+		go svc.RunReminders(ctx)
+	}
 	srv := httptest.NewServer(app.Interactions())
 	t.Cleanup(srv.Close)
-	return &rig{t: t, fake: fake, store: st, app: app, srv: srv, pub: pub, sign: sign}
+	return &rig{t: t, fake: fake, store: st, svc: svc, app: app, srv: srv, pub: pub, sign: sign}
 }
 
 // post sends an interaction signed as Discord signs it and returns the HTTP

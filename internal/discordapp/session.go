@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/bot"
 )
 
 // NewSession returns a discordgo session for the bot token that leaves rate
@@ -20,13 +22,17 @@ func NewSession(token, apiURL string) (*discordgo.Session, error) {
 		return nil, err
 	}
 	s.ShouldRetryOnRateLimit = false
-	s.Client = &http.Client{Timeout: 10 * time.Second}
+	// A connection kept open for each of delivery's calls at once, where
+	// Go's default keeps two and a burst dialled anew for most calls.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 2 * bot.DefaultWorkers(bot.Discord)
+	s.Client = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	if apiURL != "" {
 		base, err := url.Parse(apiURL)
 		if err != nil {
 			return nil, err
 		}
-		s.Client.Transport = rewrite{base: base, next: http.DefaultTransport}
+		s.Client.Transport = rewrite{base: base, next: t}
 	}
 	return s, nil
 }

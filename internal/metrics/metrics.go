@@ -25,6 +25,7 @@ type Metrics struct {
 	limits       *prometheus.CounterVec
 	limitWait    *prometheus.CounterVec
 	reminders    *prometheus.CounterVec
+	roundTrips   *prometheus.CounterVec
 	milestoneDur map[fsm.Status]*prometheus.HistogramVec
 }
 
@@ -56,6 +57,7 @@ func New(src Source) *Metrics {
 	m.limits = counter("rate_limit_waits_total", "Rate limits a platform asked delivery to wait out.", "platform")
 	m.limitWait = counter("rate_limit_wait_seconds_total", "Seconds of waiting platforms asked for.", "platform")
 	m.reminders = counter("reminders_total", "Reminders queued for quiet incidents.", "platform")
+	m.roundTrips = counter("redis_round_trips_total", "Round trips to Redis, by the script they ran or else their first command.", "op")
 	m.milestoneDur = map[fsm.Status]*prometheus.HistogramVec{
 		fsm.Identified: histogram("time_to_identify_seconds", "From declaration to identified, observed once per incident.", durationBuckets, "platform", "impact"),
 		fsm.Monitoring: histogram("time_to_mitigate_seconds", "From declaration to monitoring, observed once per incident.", durationBuckets, "platform", "impact"),
@@ -72,6 +74,9 @@ func New(src Source) *Metrics {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
+
+// RoundTrip counts one round trip to Redis.
+func (m *Metrics) RoundTrip(op string) { m.roundTrips.WithLabelValues(op).Inc() }
 
 func (m *Metrics) Command(p bot.Platform, cmd bot.Name, outcome string, took time.Duration) {
 	m.commands.WithLabelValues(string(p), string(cmd), outcome).Inc()

@@ -87,7 +87,7 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		}
 	}
 	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap}
-	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.lanes(), k.audit()}
+	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.lanes(), k.audit(), k.refs(inc.Number)}
 	for _, j := range c.Jobs {
 		entry, err := jobEntry(j)
 		if err != nil {

@@ -28,16 +28,16 @@ const maxSignals = 1000
 // keeps.
 const deadCap = 10000
 
-// jobEntry is a job as a lane holds it: "<op> <bucket>\n<json>", so that the
-// scripts read what they need (coalescing edits, rate-limit buckets) without
-// decoding JSON.
+// jobEntry is a job as a lane holds it: "<op> <bucket> <seq>\n<json>", so
+// that the scripts read what they need (dropping superseded edits, rate-limit
+// buckets) without decoding JSON.
 func jobEntry(j bot.Job) (string, error) {
 	j.V = bot.JobVersion
 	raw, err := json.Marshal(j)
 	if err != nil {
 		return "", err
 	}
-	return string(j.Op) + " " + j.Bucket() + "\n" + string(raw), nil
+	return string(j.Op) + " " + j.Bucket() + " " + strconv.FormatInt(j.Seq, 10) + "\n" + string(raw), nil
 }
 
 // RemindDue lists the workspaces whose incidents may need a reminder at now.
@@ -102,21 +102,41 @@ func (s *Store) Due(ctx context.Context, platforms []bot.Platform) ([]bot.Worksp
 	return wss, nil
 }
 
-// Take leases the next lane of ws whose turn has come. When none has, it
-// lists ws for when the next one will, unless posts came meanwhile.
-func (s *Store) Take(ctx context.Context, ws bot.Workspace, owner string, lease time.Duration) (bot.Lease, bool, error) {
-	k := keysOf(ws)
-	seen, err := s.rdb.HGet(ctx, queuedKey, ws.String()).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return bot.Lease{}, false, fmt.Errorf("redisstore: reading %s's queue counter: %w", ws, err)
+// Take leases the next lane of t's workspace whose turn has come. The first
+// Take of a pass reads the workspace's queue counter in the same round trip.
+func (s *Store) Take(ctx context.Context, t *bot.Taking) (bot.Lease, bool, error) {
+	k := keysOf(t.Workspace)
+	var seen *redis.StringCmd
+	ahead := func(p redis.Pipeliner) { seen = p.HGet(ctx, queuedKey, t.Workspace.String()) }
+	if t.Queued != "" {
+		ahead = nil
 	}
-	res, err := s.evalDurable(ctx, takeScript, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, lease.Milliseconds()).Slice()
+	res := s.evalDurable(ctx, ahead, takeScript, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, t.Lease.Milliseconds())
+	if seen != nil {
+		switch n, err := seen.Result(); {
+		case errors.Is(err, redis.Nil):
+			t.Queued = "0"
+		case err != nil:
+			return bot.Lease{}, false, fmt.Errorf("redisstore: reading %s's queue counter: %w", t.Workspace, err)
+		default:
+			t.Queued = n
+		}
+	}
+	taken, err := res.Slice()
 	if err != nil {
-		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", ws, err)
+		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", t.Workspace, err)
 	}
+	return s.leased(ctx, t, taken)
+}
+
+// leased reads what the take function of the lease scripts answered. When
+// no lane's turn has come, it lists the workspace for when the next one's
+// will, unless posts came since the pass began.
+func (s *Store) leased(ctx context.Context, t *bot.Taking, res []any) (bot.Lease, bool, error) {
+	ws := t.Workspace
 	if res[0] == "none" {
 		next, _ := res[1].(int64)
-		if err := relistScript.Run(ctx, s.rdb, []string{dueKey, queuedKey}, ws.String(), seen, next).Err(); err != nil {
+		if err := relistScript.Run(ctx, s.rdb, []string{dueKey, queuedKey}, ws.String(), t.Queued, next).Err(); err != nil {
 			return bot.Lease{}, false, fmt.Errorf("redisstore: listing %s for later: %w", ws, err)
 		}
 		return bot.Lease{}, false, nil
@@ -136,6 +156,33 @@ func (s *Store) Take(ctx context.Context, ws bot.Workspace, owner string, lease 
 	return l, true, nil
 }
 
+// finished reads a lease script's answer: 0 when the token was stale, 1
+// when it was asked to take nothing next, else what take answered.
+func (s *Store) finished(ctx context.Context, res *redis.Cmd, doing string, l bot.Lease, next *bot.Taking) (bot.Lease, bool, error) {
+	v, err := res.Result()
+	if err == nil {
+		if taken, ok := v.([]any); ok && next != nil {
+			return s.leased(ctx, next, taken)
+		}
+		if n, ok := v.(int64); ok && n == 0 {
+			err = bot.ErrStaleLease
+		}
+	}
+	if err != nil {
+		return bot.Lease{}, false, fmt.Errorf("redisstore: %s lane %s of %s: %w", doing, l.Lane, l.Workspace, err)
+	}
+	return bot.Lease{}, false, nil
+}
+
+// nextArgs are the key prefix and lease a lease script takes the next lane
+// with, or none.
+func nextArgs(next *bot.Taking) (string, int64) {
+	if next == nil {
+		return "", 0
+	}
+	return keysOf(next.Workspace).prefix, next.Lease.Milliseconds()
+}
+
 // splitLane reads a lane's name back into its incident and lane.
 func splitLane(name string) (int, bot.Lane) {
 	n, lane, _ := strings.Cut(name, ":")
@@ -148,26 +195,33 @@ func splitLane(name string) (int, bot.Lane) {
 func (s *Store) Renew(ctx context.Context, l bot.Lease, lease time.Duration) error {
 	k := keysOf(l.Workspace)
 	ok, err := renewScript.Run(ctx, s.rdb, []string{k.lanes(), k.leases()}, l.Lane, l.Token, lease.Milliseconds()).Int()
-	return leaseResult(ok, err, "renewing", l)
-}
-
-// Done records the lane's job delivered and moves the lane on.
-func (s *Store) Done(ctx context.Context, l bot.Lease, r bot.Result) error {
-	return s.finish(ctx, l, r, "")
-}
-
-// Park moves the lane's job into the dead-letter stream with its reason, and
-// moves the lane on.
-func (s *Store) Park(ctx context.Context, l bot.Lease, reason string) error {
-	if err := s.finish(ctx, l, bot.Result{}, cmp.Or(reason, "unknown")); err != nil {
-		return err
+	if err == nil && ok == 0 {
+		err = bot.ErrStaleLease
 	}
-	// Listed for the metrics' parked count; a failure costs only the count.
-	s.rdb.SAdd(ctx, parkedKey, l.Workspace.String())
+	if err != nil {
+		return fmt.Errorf("redisstore: renewing lane %s of %s: %w", l.Lane, l.Workspace, err)
+	}
 	return nil
 }
 
-func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason string) error {
+// Done records the lane's job delivered, moves the lane on, and takes the
+// next for next.
+func (s *Store) Done(ctx context.Context, l bot.Lease, r bot.Result, next *bot.Taking) (bot.Lease, bool, error) {
+	return s.finish(ctx, l, r, "", next)
+}
+
+// Park moves the lane's job into the dead-letter stream with its reason,
+// moves the lane on, and takes the next for next.
+func (s *Store) Park(ctx context.Context, l bot.Lease, reason string, next *bot.Taking) (bot.Lease, bool, error) {
+	nl, ok, err := s.finish(ctx, l, bot.Result{}, cmp.Or(reason, "unknown"), next)
+	if err == nil {
+		// Listed for the metrics' parked count; a failure costs only the count.
+		s.rdb.SAdd(ctx, parkedKey, l.Workspace.String())
+	}
+	return nl, ok, err
+}
+
+func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason string, next *bot.Taking) (bot.Lease, bool, error) {
 	k := keysOf(l.Workspace)
 	job := ""
 	if reason != "" {
@@ -178,38 +232,29 @@ func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason st
 		}
 	}
 	number, _ := splitLane(l.Lane)
-	ok, err := s.evalDurable(ctx, doneScript,
-		[]string{k.lanes(), k.leases(), k.lane(l.Lane), k.refs(number), k.channels(), k.dead()},
-		l.Lane, l.Token, r.Channel, r.Root, number, reason, job, deadCap).Int()
-	return leaseResult(ok, err, "finishing", l)
+	prefix, lease := nextArgs(next)
+	res := s.evalDurable(ctx, nil, doneScript,
+		[]string{k.lanes(), k.leases(), k.lane(l.Lane), k.refs(number), k.channels(), k.dead(), k.fence(), k.limits()},
+		l.Lane, l.Token, r.Channel, r.Root, number, reason, job, deadCap, prefix, lease)
+	return s.finished(ctx, res, "finishing", l, next)
 }
 
-// Reschedule gives the lane back, its job to be tried again after delay.
-func (s *Store) Reschedule(ctx context.Context, l bot.Lease, delay time.Duration, limited bool) error {
+// Reschedule gives the lane back, its job to be tried again after delay,
+// and takes the next for next.
+func (s *Store) Reschedule(ctx context.Context, l bot.Lease, delay time.Duration, limited bool, next *bot.Taking) (bot.Lease, bool, error) {
 	k := keysOf(l.Workspace)
 	entry, err := jobEntry(l.Job)
 	if err != nil {
-		return fmt.Errorf("redisstore: encoding job: %w", err)
+		return bot.Lease{}, false, fmt.Errorf("redisstore: encoding job: %w", err)
 	}
 	bucket := ""
 	if limited {
 		bucket = l.Job.Bucket()
 	}
-	ok, err := s.evalDurable(ctx, rescheduleScript, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits()},
-		l.Lane, l.Token, delay.Milliseconds(), entry, bucket).Int()
-	return leaseResult(ok, err, "rescheduling", l)
-}
-
-// leaseResult turns a lease script's answer into an error: 0 means the token
-// was stale.
-func leaseResult(ok int, err error, doing string, l bot.Lease) error {
-	switch {
-	case err != nil:
-		return fmt.Errorf("redisstore: %s lane %s of %s: %w", doing, l.Lane, l.Workspace, err)
-	case ok == 0:
-		return fmt.Errorf("redisstore: %s lane %s of %s: %w", doing, l.Lane, l.Workspace, bot.ErrStaleLease)
-	}
-	return nil
+	prefix, lease := nextArgs(next)
+	res := s.evalDurable(ctx, nil, rescheduleScript, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits(), k.fence()},
+		l.Lane, l.Token, delay.Milliseconds(), entry, bucket, prefix, lease)
+	return s.finished(ctx, res, "rescheduling", l, next)
 }
 
 // Backlog counts the jobs still to deliver and those parked.

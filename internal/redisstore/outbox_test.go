@@ -218,14 +218,14 @@ func TestNewerJobLeftAlone(t *testing.T) {
 	p := &bottest.Poster{}
 	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: s, Posters: map[bot.Platform]bot.Poster{bottest.Platform: p}})
 	for {
-		l, ok, err := s.Take(ctx, ws, "old", time.Minute)
+		l, ok, err := s.Take(ctx, &bot.Taking{Workspace: ws, Owner: "old", Lease: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !ok {
 			break
 		}
-		d.Deliver(ctx, l)
+		d.Deliver(ctx, l, nil)
 	}
 	for _, c := range p.Calls() {
 		if c.Op == "open" {
@@ -248,11 +248,11 @@ func TestGauges(t *testing.T) {
 	bottest.MustHandle(t, svc, ws, "C1", "declare Three --impact critical")
 	bottest.MustHandle(t, svc, ws, "C1", "resolved INC-3 Over")
 	ctx := context.Background()
-	l, ok, err := s.Take(ctx, ws, "test", time.Minute)
+	l, ok, err := s.Take(ctx, &bot.Taking{Workspace: ws, Owner: "test", Lease: time.Minute})
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if err := s.Park(ctx, l, "test"); err != nil {
+	if _, _, err := s.Park(ctx, l, "test", nil); err != nil {
 		t.Fatal(err)
 	}
 	g, err := s.Gauges(ctx)

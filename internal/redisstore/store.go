@@ -49,20 +49,30 @@ var (
 //go:embed lua/*.lua
 var luaFiles embed.FS
 
-func script(name string) *redis.Script {
-	src, err := luaFiles.ReadFile("lua/" + name + ".lua")
-	if err != nil {
-		panic(err) // embedded at build time: a missing file is a build mistake
+// scriptNames names each script by its SHA1, for counting round trips.
+var scriptNames = map[string]string{}
+
+// script loads lua/<name>.lua, after the files of the functions it uses.
+func script(name string, uses ...string) *redis.Script {
+	var src []byte
+	for _, file := range append(uses, name) {
+		part, err := luaFiles.ReadFile("lua/" + file + ".lua")
+		if err != nil {
+			panic(err) // embedded at build time: a missing file is a build mistake
+		}
+		src = append(src, part...)
 	}
-	return redis.NewScript(string(src))
+	sc := redis.NewScript(string(src))
+	scriptNames[sc.Hash()] = name
+	return sc
 }
 
 var (
 	findScript       = script("find")
 	applyScript      = script("apply")
-	takeScript       = script("take")
-	doneScript       = script("done")
-	rescheduleScript = script("reschedule")
+	takeScript       = script("take", "lease")
+	doneScript       = script("done", "lease")
+	rescheduleScript = script("reschedule", "lease")
 	renewScript      = script("renew")
 	dueScript        = script("due")
 	relistScript     = script("relist")

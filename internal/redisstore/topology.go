@@ -181,25 +181,36 @@ func (s *Store) Writable(ctx context.Context) error {
 	return nil
 }
 
-// evalDurable runs a delivery script and, when changes wait for replicas,
+// evalDurable runs a delivery script, after the commands ahead adds (nil
+// for none) in the same round trip, and, when changes wait for replicas,
 // WAITs on the same connection, so that what delivery recorded (a lease, a
 // post done) survives a failover as the changes do. Otherwise a promoted
 // replica could lack a lease and hand its lane out as new, and a post that
 // went out would go out again unchecked.
-func (s *Store) evalDurable(ctx context.Context, sc *redis.Script, keys []string, args ...any) *redis.Cmd {
-	if s.opt.MinReplicas == 0 {
-		return sc.Run(ctx, s.rdb, keys, args...)
+func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc *redis.Script, keys []string, args ...any) *redis.Cmd {
+	var writer redis.Cmdable = s.rdb
+	wanted := 0
+	if s.opt.MinReplicas > 0 {
+		var err error
+		if writer, err = s.writer(ctx, keys[0]); err != nil {
+			cmd := redis.NewCmd(ctx)
+			cmd.SetErr(err)
+			return cmd
+		}
+		wanted = s.replicasWanted(ctx, writer)
 	}
-	writer, err := s.writer(ctx, keys[0])
-	if err != nil {
-		cmd := redis.NewCmd(ctx)
-		cmd.SetErr(err)
-		return cmd
+	if ahead != nil && writer != s.rdb {
+		// On Cluster the commands ahead live in another slot than the
+		// script, which goes to its primary directly: apart, before.
+		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { ahead(p); return nil })
+		ahead = nil
 	}
-	wanted := s.replicasWanted(ctx, writer)
 	run := func(bySHA bool) *redis.Cmd {
 		var res *redis.Cmd
 		writer.Pipelined(ctx, func(p redis.Pipeliner) error {
+			if ahead != nil {
+				ahead(p)
+			}
 			if bySHA {
 				res = sc.EvalSha(ctx, p, keys, args...)
 			} else {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -73,7 +74,35 @@ func (a *App) slash(ctx context.Context, sc slack.SlashCommand) any {
 			return nil
 		}
 	}
+	if reply.Full != 0 {
+		go a.sendFull(context.WithoutCancel(ctx), req, reply.Full)
+	}
 	return &ephemeral{ResponseType: "ephemeral", Text: bot.Clip(escape(reply.Text), replyLimit)}
+}
+
+// fullTimeout bounds reading and sending a whole report.
+const fullTimeout = 30 * time.Second
+
+// sendFull sends the person who asked, in a direct message, the whole report
+// of an incident whose answer had to leave updates out: Slack's answers to
+// a command carry no files, and a file in the channel would be everyone's.
+func (a *App) sendFull(ctx context.Context, req bot.Request, number int) {
+	ctx, cancel := context.WithTimeout(ctx, fullTimeout)
+	defer cancel()
+	file, err := a.opt.Service.FullReport(ctx, req.Workspace, number)
+	if err == nil {
+		var im *slack.Channel
+		im, _, _, err = a.opt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{req.Actor}, ReturnIM: true})
+		if err == nil {
+			_, err = a.opt.API.UploadFileContext(ctx, slack.UploadFileParameters{
+				Channel: im.ID, Filename: file.Name, Title: file.Title, Content: file.Text, FileSize: len(file.Text),
+				InitialComment: "The whole report of " + bot.FormatRef(number) + ", every update in it, as you asked with /incident show.",
+			})
+		}
+	}
+	if err != nil {
+		a.opt.Logger.Warn("slack: sending a whole report", "workspace", req.Workspace.String(), "incident", bot.FormatRef(number), "err", err)
+	}
 }
 
 // openForm opens a form as a modal; it reports whether Slack took it.

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
 func TestDeclareAndIdentifyOverHTTP(t *testing.T) {
@@ -174,5 +177,31 @@ func TestSocketMode(t *testing.T) {
 	}
 	if !strings.Contains(string(ack), "There is no /incident fly") {
 		t.Errorf("a bad command acknowledged with %s", ack)
+	}
+}
+
+// TestShowOfTenThousandUpdates: on Slack, /incident show of a 10,000-update
+// incident answers with the first update, the count left out and the
+// newest, and then sends the asker the whole report as a file in a direct
+// message.
+func TestShowOfTenThousandUpdates(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2025, 10, 30, 17, 0, 0, 0, time.UTC))
+	r := newRigOf(t, rigSettings{clock: clock})
+	bottest.LongIncident(t, r.svc, clock, workspace, general, 10000)
+	answer := r.command(general, "show INC-1")
+	bottest.Golden(t, "show-ten-thousand.golden", []byte(answer))
+	if !strings.HasSuffix(answer, "Step 9999 of a long night") || !strings.Contains(answer, "(9926 earlier updates are left out here;") {
+		t.Errorf("the answer hides the newest update or miscounts those left out:\n%s", answer)
+	}
+	var files []chattest.SlackFile
+	for deadline := time.Now().Add(30 * time.Second); len(files) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		files = r.fake.Files("DU0ALEX")
+	}
+	if len(files) != 1 {
+		t.Fatalf("files sent to the asker: %d, want the whole report", len(files))
+	}
+	f := files[0]
+	if f.Name != "INC-1-report.txt" || strings.Count(f.Content, " of a long night") != 10000 || !strings.Contains(f.Comment, "INC-1") {
+		t.Errorf("whole report %q (%q) holds %d of 10000 updates", f.Name, f.Comment, strings.Count(f.Content, " of a long night"))
 	}
 }

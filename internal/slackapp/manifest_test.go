@@ -47,7 +47,7 @@ func TestManifest(t *testing.T) {
 	if !m.Settings.SocketMode {
 		t.Error("socket mode is off; the README's no-public-URL set-up needs it")
 	}
-	for _, scope := range []string{"commands", "chat:write", "chat:write.public", "channels:manage", "channels:read", "channels:history",
+	for _, scope := range []string{"commands", "chat:write", "chat:write.public", "channels:manage", "channels:read", "channels:history", "im:write", "files:write",
 		"groups:write", "groups:read", "groups:history", "usergroups:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 			t.Errorf("bot scope %s is missing", scope)

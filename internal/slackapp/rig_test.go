@@ -35,16 +35,30 @@ type rig struct {
 	t     *testing.T
 	fake  *chattest.Slack
 	store *redisstore.Store
+	svc   *bot.Service
 	app   *slackapp.App
 	srv   *httptest.Server
 	n     int
 }
 
-func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
+func newRig(t *testing.T) *rig { return newRigOf(t, rigSettings{deliver: true}) }
 
 // newRigWith is newRig with reminders after cadence running.
 func newRigWith(t *testing.T, cadence map[bot.Impact]time.Duration) *rig {
+	return newRigOf(t, rigSettings{deliver: true, cadence: cadence})
+}
+
+// rigSettings vary a rig: with delivery running or not, reminders after
+// cadence, the service's clock.
+type rigSettings struct {
+	deliver bool
+	cadence map[bot.Impact]time.Duration
+	clock   bot.Clock
+}
+
+func newRigOf(t *testing.T, set rigSettings) *rig {
 	t.Helper()
+	cadence := set.cadence
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	st, err := redisstore.Open(ctx, redisstore.Options{})
@@ -53,21 +67,23 @@ func newRigWith(t *testing.T, cadence map[bot.Impact]time.Duration) *rig {
 	}
 	t.Cleanup(func() { st.Close() })
 	fake := chattest.NewSlack(t)
-	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcast}, Cadence: cadence})
+	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcast}, Cadence: cadence, Clock: set.clock})
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL), slack.OptionAppLevelToken(chattest.SlackAppToken))
 	app := slackapp.New(slackapp.Options{Service: svc, API: api, Verifier: slackapp.Verifier{Secret: secret}, Broadcast: broadcast})
 	d := bot.NewDelivery(bot.DeliveryOptions{
 		Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Slack: app.Poster()},
 		Sweep: 10 * time.Millisecond, BaseDelay: 20 * time.Millisecond,
 	})
-	go d.Run(ctx)
-	go svc.RunReminders(ctx)
+	if set.deliver {
+		go d.Run(ctx)
+		go svc.RunReminders(ctx)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /slack/commands", app.Commands())
 	mux.Handle("POST /slack/interactions", app.Interactions())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &rig{t: t, fake: fake, store: st, app: app, srv: srv}
+	return &rig{t: t, fake: fake, store: st, svc: svc, app: app, srv: srv}
 }
 
 // signed sends body to path signed as Slack signs it, at time at.

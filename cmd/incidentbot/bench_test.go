@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
+)
+
+// benchClients is how many responders type at once in BenchmarkCommands.
+const benchClients = 32
+
+// BenchmarkCommands is the README's table of figures. The real binary
+// serves Slack against the fake, on a redis-server of its own; b.N
+// `/incident update` commands, signed as Slack signs them, come from 32
+// clients, each updating an incident of its own, and are delivered. Then, in
+// the same run, Redis runs the store's apply script alone b.N times from as
+// many clients, with the arguments the store sent for such a command, and
+// one client posts straight to the fake as many times as delivery did.
+//
+// The bot's CPU, allocations and round trips to Redis are read from its own
+// /metrics, so the load generator and the fake, in this process, count for
+// nothing in them.
+//
+//	go test ./cmd/incidentbot -run '^$' -bench Commands -benchtime 4000x
+func BenchmarkCommands(b *testing.B) {
+	rs := startRedis(b)
+	fake := chattest.NewSlack(b)
+	proc := startBot(b, slackVars(fake, rs.URL()))
+	r := newResponder()
+	for c := range benchClients {
+		if _, err := r.send(proc.addr, "C0GENERAL", fmt.Sprintf("declare Bench %d", c)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := openStore(b, rs.URL())
+	drained(b, st, r.workspace())
+	before := scrape(b, proc.addr)
+	postsBefore := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
+
+	b.ResetTimer()
+	start := time.Now()
+	var failed atomic.Int64
+	inParallel(b.N, func(c, i int) {
+		reply, err := r.send(proc.addr, "C0GENERAL", fmt.Sprintf("update INC-%d Bench update %d", c+1, i))
+		if err != nil || !strings.HasPrefix(reply, "Update added") {
+			if failed.Add(1) == 1 {
+				b.Errorf("not acknowledged: %q, %v", reply, err)
+			}
+		}
+	})
+	acked := time.Since(start)
+	postsAcked := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
+	drained(b, st, r.workspace())
+	delivered := time.Since(start)
+	b.StopTimer()
+
+	after := scrape(b, proc.addr)
+	posts := fake.Calls("chat.postMessage") + fake.Calls("chat.update") - postsBefore
+	n := float64(b.N)
+	delta := func(name string, labels ...string) float64 {
+		return metricValue(after, name, labels...) - metricValue(before, name, labels...)
+	}
+	ack := delta("incidentbot_redis_round_trips_total", "op", "find") + delta("incidentbot_redis_round_trips_total", "op", "apply")
+	var deliveryTrips float64
+	for _, op := range deliveryOps {
+		deliveryTrips += delta("incidentbot_redis_round_trips_total", "op", op)
+	}
+	scriptRate := applyAlone(b, rs, b.N)
+	directRate := postDirect(b, fake, posts)
+	cmdRate := n / acked.Seconds()
+	postRate := float64(posts) / delivered.Seconds()
+	// After the burst: the calls made while the backlog drained.
+	afterRate := float64(posts+postsBefore-postsAcked) / (delivered - acked).Seconds()
+
+	b.Logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s; RSS %.1f MB, heap %.1f MB",
+		b.N, cmdRate, scriptRate, cmdRate/scriptRate, delta("process_cpu_seconds_total")*1000/n, delta("go_memstats_mallocs_total")/n,
+		ack/n, deliveryTrips/float64(max(posts, 1)), posts, postRate, afterRate, directRate, metricValue(after, "process_resident_memory_bytes")/1e6,
+		metricValue(after, "go_memstats_heap_inuse_bytes")/1e6)
+	b.ReportMetric(cmdRate, "cmds/s")
+	b.ReportMetric(scriptRate, "script/s")
+	b.ReportMetric(cmdRate/scriptRate, "ratio")
+	b.ReportMetric(delta("process_cpu_seconds_total")*1000/n, "cpu-ms/cmd")
+	b.ReportMetric(delta("go_memstats_mallocs_total")/n, "allocs/cmd")
+	b.ReportMetric(delta("go_memstats_alloc_bytes_total")/n, "B/cmd")
+	b.ReportMetric(ack/n, "ack-trips/cmd")
+	b.ReportMetric(deliveryTrips/float64(max(posts, 1)), "delivery-trips/post")
+	b.ReportMetric(afterRate, "posts/s")
+	b.ReportMetric(afterRate/directRate, "posts-ratio")
+	b.ReportMetric(metricValue(after, "process_resident_memory_bytes")/1e6, "rss-MB")
+	b.ReportMetric(0, "ns/op") // the commands overlap: per-op time says nothing
+
+	// Counts, not times: these hold on a busy machine too.
+	if got := ack / n; b.N >= 100 && got > 2 {
+		b.Errorf("%.2f Redis round trips to acknowledge a command, want at most 2", got)
+	}
+	if got := deliveryTrips / float64(max(posts, 1)); b.N >= 100 && got > 3 {
+		b.Errorf("%.2f Redis round trips to deliver a post, want at most 3", got)
+	}
+}
+
+// deliveryOps are the round trips delivery makes, named as the metrics
+// name them.
+var deliveryOps = []string{"take", "done", "reschedule", "renew", "relist", "due", "blpop", "hget"}
+
+// inParallel runs n calls of do across benchClients goroutines; client c
+// makes calls c, c+benchClients, ... so that no two clients share an
+// incident.
+func inParallel(n int, do func(client, i int)) {
+	var wg sync.WaitGroup
+	for c := range benchClients {
+		wg.Go(func() {
+			for i := c; i < n; i += benchClients {
+				do(c, i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// drained waits until nothing of ws is left to deliver.
+func drained(tb testing.TB, st *redisstore.Store, ws bot.Workspace) {
+	tb.Helper()
+	for {
+		bl, err := st.Backlog(context.Background(), ws)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if bl.Parked > 0 {
+			tb.Fatalf("%d posts parked", bl.Parked)
+		}
+		if bl.Queued == 0 {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// metricValue is the value of a counter or gauge whose labels include the
+// given name-value pairs, summed over the rest.
+func metricValue(families map[string]*dto.MetricFamily, name string, labels ...string) float64 {
+	f := families[name]
+	if f == nil {
+		return 0
+	}
+	var sum float64
+	for _, m := range f.GetMetric() {
+		if !hasLabels(m, labels) {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			sum += m.Counter.GetValue()
+		case m.Gauge != nil:
+			sum += m.Gauge.GetValue()
+		case m.Untyped != nil:
+			sum += m.Untyped.GetValue()
+		}
+	}
+	return sum
+}
+
+func hasLabels(m *dto.Metric, labels []string) bool {
+	for i := 0; i+1 < len(labels); i += 2 {
+		found := false
+		for _, l := range m.GetLabel() {
+			if l.GetName() == labels[i] && l.GetValue() == labels[i+1] {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// applyAlone runs the store's apply script n times from benchClients
+// clients and returns the calls a second. The arguments are those the store
+// sent for an update of an incident, captured on the way out, each client
+// updating an incident of a workspace of its own (in a database the bot
+// does not deliver from), with a request ID and a version of its own.
+func applyAlone(b *testing.B, rs *redisServer, n int) float64 {
+	b.Helper()
+	url := strings.TrimSuffix(rs.URL(), "/0") + "/1"
+	st := openStore(b, url)
+	svc := bot.NewService(bot.Options{Store: st, Broadcast: map[bot.Platform]string{bot.Slack: "C0BROADCAST"}})
+	ctx := context.Background()
+	handle := func(team, text string) {
+		req := bot.Request{Workspace: bot.Workspace{Platform: bot.Slack, ID: team}, Channel: "C0GENERAL", Actor: "U0ALEX",
+			Text: text, RequestID: team + text}
+		if _, err := svc.Handle(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for c := range benchClients {
+		handle(fmt.Sprintf("TALONE%d", c), "declare Bench")
+	}
+	handle("TTEMPLATE", "declare Bench")
+	capture := &applyCapture{}
+	st.Client().AddHook(capture)
+	handle("TTEMPLATE", "update INC-1 Bench update 1")
+	call := capture.args()
+	if call == nil {
+		b.Fatal("the store sent no apply script for an update")
+	}
+	const template = "ib:{ws:slack:TTEMPLATE}:"
+	keys := call[2].(int)
+	if req, _ := call[3].(string); !strings.HasPrefix(req, template+"req:") || keys < 8 {
+		b.Fatalf("the apply script's first key is %q of %d, not the request's: its layout changed", req, keys)
+	}
+
+	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr(), DB: 1, PoolSize: benchClients})
+	defer rdb.Close()
+	start := time.Now()
+	inParallel(n, func(c, i int) {
+		prefix := fmt.Sprintf("ib:{ws:slack:TALONE%d}:", c)
+		args := append([]any(nil), call...)
+		for k := 3; k < 3+keys; k++ {
+			args[k] = strings.Replace(args[k].(string), template, prefix, 1)
+		}
+		args[3] = fmt.Sprintf("%sreq:alone-%d", prefix, i)
+		args[3+keys] = 2 + i/benchClients // the version after this client's last
+		res, err := rdb.Do(ctx, args...).StringSlice()
+		if err != nil || len(res) == 0 || res[0] != "ok" {
+			b.Errorf("apply alone: %v, %v", res, err)
+		}
+	})
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// applyCapture keeps the arguments of the last apply script sent.
+type applyCapture struct {
+	mu   sync.Mutex
+	last []any
+}
+
+func (h *applyCapture) args() []any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last
+}
+
+func (h *applyCapture) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *applyCapture) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *applyCapture) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		for _, c := range cmds {
+			// The apply script is the one whose first key is the request's.
+			if args := c.Args(); c.Name() == "evalsha" && len(args) > 3 && strings.Contains(fmt.Sprint(args[3]), "}:req:") {
+				h.mu.Lock()
+				h.last = args
+				h.mu.Unlock()
+			}
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// postDirect posts n messages straight to the fake from one client, as
+// fast as it answers, and returns the posts a second.
+func postDirect(b *testing.B, fake *chattest.Slack, n int) float64 {
+	b.Helper()
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	start := time.Now()
+	for i := range max(n, 1) {
+		if _, _, err := api.PostMessage("C0DIRECT", slack.MsgOptionText(fmt.Sprintf("direct %d", i), false)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(max(n, 1)) / time.Since(start).Seconds()
+}
