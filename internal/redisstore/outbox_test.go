@@ -159,7 +159,7 @@ func BenchmarkDelivery(b *testing.B) {
 				hook := &countingHook{}
 				deliverer.Client().AddHook(hook)
 				p := &bottest.Poster{}
-				d := bot.NewDelivery(bot.DeliveryOptions{Outbox: deliverer, Posters: map[bot.Platform]bot.Poster{bottest.Platform: p}})
+				d := bot.NewDelivery(bot.DeliveryOptions{Outbox: deliverer, Posters: map[bot.Platform]bot.Poster{bottest.Platform: p}, Workers: map[bot.Platform]int{bottest.Platform: 8}})
 				ctx, cancel := context.WithCancel(context.Background())
 				b.StartTimer()
 				start := time.Now()
