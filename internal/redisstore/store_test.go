@@ -142,3 +142,35 @@ func TestScriptsLostByRedis(t *testing.T) {
 		t.Errorf("timeline has %d entries, want 2", n)
 	}
 }
+
+// TestRoundTripsNamed: the store names each round trip by the script it
+// ran: a command costs a find and an apply, a delivered post a take and a
+// done that takes the next lane.
+func TestRoundTripsNamed(t *testing.T) {
+	for _, real := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Embedded", true: "RealRedis"}[real], func(t *testing.T) {
+			s := open(t, real)
+			var mu sync.Mutex
+			ops := map[string]int{}
+			s.CountRoundTrips(func(op string) { mu.Lock(); ops[op]++; mu.Unlock() })
+			svc := bot.NewService(bot.Options{Store: s})
+			ws := bottest.NewWorkspace()
+			bottest.MustHandle(t, svc, ws, "C1", "declare Counted")
+			for _, setup := range []string{"hello", "client", "select"} {
+				delete(ops, setup) // a new connection's own, counted too: once a connection
+			}
+			if ops["find"] != 1 || ops["apply"] != 1 || len(ops) != 2 {
+				t.Errorf("a command's round trips: %v; want one find and one apply", ops)
+			}
+			clear(ops)
+			next := &bot.Taking{Workspace: ws, Owner: "counted", Lease: time.Minute}
+			l, ok, err := s.Take(context.Background(), next)
+			for ok && err == nil {
+				l, ok, err = s.Done(context.Background(), l, bot.Result{}, next)
+			}
+			if err != nil || ops["take"] != 1 || ops["done"] < 2 || ops["relist"] != 1 {
+				t.Errorf("delivering a declaration's posts: %v (%v); want one take, a done a post, one relist", ops, err)
+			}
+		})
+	}
+}
