@@ -38,19 +38,31 @@ func (t trimmed) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) == nil {
-		if _, ok := fields["message"]; ok {
-			delete(fields, "message")
-			if short, err := json.Marshal(fields); err == nil {
-				body = short
-			}
+	var answer postAnswer // the rest, the message above all, is skipped unread
+	if json.Unmarshal(body, &answer) == nil {
+		if short, err := json.Marshal(answer); err == nil {
+			body = short
 		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Del("Content-Length")
 	return resp, nil
+}
+
+// postAnswer is what slack-go reads of the answer to a post or an edit.
+type postAnswer struct {
+	OK               bool            `json:"ok"`
+	Error            string          `json:"error,omitempty"`
+	Errors           json.RawMessage `json:"errors,omitempty"`
+	Warning          string          `json:"warning,omitempty"`
+	Needed           string          `json:"needed,omitempty"`
+	Provided         string          `json:"provided,omitempty"`
+	ResponseMetadata json.RawMessage `json:"response_metadata,omitempty"`
+	Channel          string          `json:"channel,omitempty"`
+	TS               string          `json:"ts,omitempty"`
+	MessageTS        string          `json:"message_ts,omitempty"`
+	Text             string          `json:"text,omitempty"`
 }
 
 func trimmedMethod(path string) bool {
