@@ -56,6 +56,7 @@ func BenchmarkCommands(b *testing.B) {
 	before := scrape(b, proc.addr)
 	postsBefore := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
 
+	cpuBefore := []float64{cpuSeconds(proc.cmd.Process.Pid), cpuSeconds(rs.cmd.Process.Pid), cpuSeconds(os.Getpid())}
 	b.ResetTimer()
 	start := time.Now()
 	var failed atomic.Int64
@@ -68,6 +69,9 @@ func BenchmarkCommands(b *testing.B) {
 		}
 	})
 	acked := time.Since(start)
+	// Where the two cores went while commands were answered.
+	b.Logf("%d commands answered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, load generator and fake %.2fs", b.N, acked.Seconds(),
+		cpuSeconds(proc.cmd.Process.Pid)-cpuBefore[0], cpuSeconds(rs.cmd.Process.Pid)-cpuBefore[1], cpuSeconds(os.Getpid())-cpuBefore[2])
 	postsAcked := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
 	drained(b, st, r.workspace())
 	delivered := time.Since(start)
@@ -116,6 +120,22 @@ func BenchmarkCommands(b *testing.B) {
 	if got := deliveryTrips / float64(max(posts, 1)); b.N >= 100 && got > 3 {
 		b.Errorf("%.2f Redis round trips to deliver a post, want at most 3", got)
 	}
+}
+
+// cpuSeconds is the CPU time a process has used, from /proc (in clock ticks
+// of 10 ms).
+func cpuSeconds(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name in parentheses: utime and stime are
+	// the 12th and 13th.
+	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	var user, system float64
+	fmt.Sscan(fields[11], &user)
+	fmt.Sscan(fields[12], &system)
+	return (user + system) / 100
 }
 
 // rssParts reads a process's resident memory apart: its own (heap, stacks)
