@@ -119,9 +119,11 @@ var ErrStaleLease = errors.New("the lease on this lane expired and another repli
 // was queued since.
 type Taking struct {
 	Workspace Workspace
-	Owner     string
-	Lease     time.Duration
-	Queued    string
+	// Owner names the replica; a store may keep it with the lease (the
+	// Redis store keeps only the fencing token).
+	Owner  string
+	Lease  time.Duration
+	Queued string
 }
 
 // Outbox is the durable queue of posts, shared by every replica. Its
