@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -100,12 +99,3 @@ type PermanentError struct{ Err error }
 func (e PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 
 func (e PermanentError) Unwrap() error { return e.Err }
-
-// retryAfter returns the wait a platform asked for, if it asked.
-func retryAfter(err error) (time.Duration, bool) {
-	var ra *RetryAfterError
-	if errors.As(err, &ra) {
-		return ra.After, true
-	}
-	return 0, false
-}

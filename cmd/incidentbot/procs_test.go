@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -143,15 +142,4 @@ func (b *botProcess) kill() {
 		b.cmd.Wait()
 		b.cmd = nil
 	}
-}
-
-// errorsLogged returns the log lines at level ERROR.
-func (b *botProcess) errorsLogged() []string {
-	var lines []string
-	for _, l := range strings.Split(b.logs.String(), "\n") {
-		if strings.Contains(l, "level=ERROR") {
-			lines = append(lines, l)
-		}
-	}
-	return lines
 }
