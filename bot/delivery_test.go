@@ -7,7 +7,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // TestPlatformsHaveWorkersOfTheirOwn: while every Slack call hangs, Discord's
@@ -15,11 +15,7 @@ import (
 func TestPlatformsHaveWorkersOfTheirOwn(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := redistest.Open(t, "")
 	release := make(chan struct{})
 	hanging := &bottest.Poster{Fail: func(bottest.Call) error { <-release; return nil }}
 	discord := &bottest.Poster{}

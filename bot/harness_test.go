@@ -8,6 +8,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // harness is a Service on the embedded Redis with a clock the test moves.
@@ -26,11 +27,7 @@ type harness struct {
 // newHarness starts at now with org "Acme" and a Slack broadcast channel.
 func newHarness(t *testing.T, now time.Time) *harness {
 	t.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := redistest.Open(t, "")
 	h := &harness{t: t, store: st, clock: bottest.NewClock(now), poster: &bottest.Poster{}, ws: bot.Workspace{Platform: bot.Slack, ID: "T1"}, channel: "C1"}
 	h.opt = bot.Options{Store: st, Clock: h.clock, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: "C-BROADCAST"}}
 	h.svc = bot.NewService(h.opt)

@@ -15,7 +15,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/fsm"
-	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // TestSeedReplay replays the commands of a real incident and checks the status
@@ -234,11 +234,7 @@ func TestLongReportKeepsLatest(t *testing.T) {
 // minute, on the embedded Redis; opt.Store and opt.Clock are filled in.
 func longIncident(tb testing.TB, n int, opt bot.Options) (*bot.Service, bot.Workspace, bot.Store) {
 	tb.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := redistest.Open(tb, "")
 	clock := bottest.NewClock(at(tb, "2025-10-30T17:00:00Z"))
 	opt.Store, opt.Clock, opt.Org = st, clock, "Acme"
 	svc := bot.NewService(opt)

@@ -18,6 +18,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // benchClients is how many responders type at once in BenchmarkCommands.
@@ -51,7 +52,7 @@ func BenchmarkCommands(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st := openStore(b, rs.URL())
+	st := redistest.Open(b, rs.URL())
 	drained(b, st, r.workspace())
 	before := scrape(b, proc.addr)
 	postsBefore := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
@@ -244,7 +245,7 @@ func hasLabels(m *dto.Metric, labels []string) bool {
 func applyAlone(b *testing.B, rs *redisServer, n int) float64 {
 	b.Helper()
 	url := strings.TrimSuffix(rs.URL(), "/0") + "/1"
-	st := openStore(b, url)
+	st := redistest.Open(b, url)
 	svc := bot.NewService(bot.Options{Store: st, Broadcast: map[bot.Platform]string{bot.Slack: "C0BROADCAST"}})
 	ctx := context.Background()
 	handle := func(team, text string) {

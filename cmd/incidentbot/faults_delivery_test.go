@@ -14,6 +14,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // slowMethods are the Slack methods delivery calls.
@@ -51,7 +52,7 @@ func spread(r *responder, addrs []string, n, incidents, workers int) {
 // timeline order, in the incident's channel and in its broadcast thread.
 func checkEach(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) tally {
 	t.Helper()
-	st := openStore(t, redisURL)
+	st := redistest.Open(t, redisURL)
 	ws := r.workspace()
 	waitDelivered(t, st, ws, 90*time.Second)
 	incs, err := st.List(context.Background(), ws, true)
@@ -251,7 +252,7 @@ func TestIdleReplicaCost(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	st := openStore(t, rs.URL())
+	st := redistest.Open(t, rs.URL())
 	for _, r := range responders {
 		waitDelivered(t, st, r.workspace(), 30*time.Second)
 	}
@@ -270,7 +271,7 @@ func TestIdleReplicaCost(t *testing.T) {
 	}
 
 	// Posts queued by a process that delivers nothing: the replica hears.
-	queuer := openStore(t, rs.URL())
+	queuer := redistest.Open(t, rs.URL())
 	svc := bot.NewService(bot.Options{Store: queuer, Broadcast: map[bot.Platform]string{bot.Slack: "C0BROADCAST"}})
 	var waits []time.Duration
 	for i := range 50 {

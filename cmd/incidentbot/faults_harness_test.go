@@ -18,6 +18,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
 
@@ -152,7 +153,7 @@ func (t tally) String() string {
 // incident channel and once in the broadcast thread, in timeline order.
 func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) tally {
 	t.Helper()
-	st := openStore(t, redisURL)
+	st := redistest.Open(t, redisURL)
 	ws := r.workspace()
 	waitDelivered(t, st, ws, 60*time.Second)
 
@@ -214,17 +215,6 @@ func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) ta
 		res.problems = append(res.problems, fmt.Sprintf("readers see duplicates: %q", dups))
 	}
 	return res
-}
-
-// openStore opens a store on the Redis at url for the test's checks.
-func openStore(t testing.TB, url string) *redisstore.Store {
-	t.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // waitDelivered waits until no post of ws is queued. It gives up only when

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // TestOutboxCommand: parked posts are listed, sent back to their lanes, or
@@ -16,11 +16,7 @@ import (
 func TestOutboxCommand(t *testing.T) {
 	vars := map[string]string{"REDIS_URL": redisFor(t, 11)}
 	ctx := context.Background()
-	st, err := redisstore.Open(ctx, redisstore.Options{URL: vars["REDIS_URL"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := redistest.Open(t, vars["REDIS_URL"])
 	ws := bot.Workspace{Platform: bot.Slack, ID: "TOUTBOX"}
 	svc := bot.NewService(bot.Options{Store: st})
 	if _, err := svc.Handle(ctx, bot.Request{Workspace: ws, Channel: "C1", Actor: "U0ALEX", Text: "declare Parked post", RequestID: "outbox-1"}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/console"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // runConsole types script into a console on the embedded Redis, with the
@@ -38,11 +39,7 @@ func deliveringConsole(t *testing.T) (context.Context, *redisstore.Store, *conso
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := redistest.Open(t, "")
 	poster := &console.Poster{}
 	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Console: poster}, Sweep: 5 * time.Millisecond})
 	go d.Run(ctx)

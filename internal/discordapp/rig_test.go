@@ -18,6 +18,7 @@ import (
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/discordapp"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 const broadcast = "300000000000000099"
@@ -64,11 +65,7 @@ func startRigOf(t *testing.T, set rigSettings) *rig {
 	cadence := set.cadence
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := redistest.Open(t, "")
 	fake := chattest.NewDiscord(t)
 	s, err := discordapp.NewSession(chattest.DiscordToken, fake.URL())
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // poison puts an entry no replica can read into the broadcast lane of
@@ -192,12 +193,7 @@ func BenchmarkDelivery(b *testing.B) {
 func openLike(tb testing.TB, s *redisstore.Store) *redisstore.Store {
 	tb.Helper()
 	o := s.Client().(*redis.Client).Options()
-	other, err := redisstore.Open(context.Background(), redisstore.Options{URL: fmt.Sprintf("redis://%s/%d", o.Addr, o.DB)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { other.Close() })
-	return other
+	return redistest.Open(tb, fmt.Sprintf("redis://%s/%d", o.Addr, o.DB))
 }
 
 // TestNewerJobLeftAlone: a job of a later format, queued by a newer

@@ -7,7 +7,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // TestPageRecords reads incidents of several workspaces for the status
@@ -15,11 +15,7 @@ import (
 // existed, and counts changes in the page's version.
 func TestPageRecords(t *testing.T) {
 	ctx := context.Background()
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := redistest.Open(t, "")
 	clock := bottest.NewClock(time.Date(2025, 10, 30, 12, 0, 0, 0, time.UTC))
 	svc := bot.NewService(bot.Options{Store: st, Clock: clock})
 	a, b := bot.Workspace{Platform: bot.Slack, ID: "TA"}, bot.Workspace{Platform: bot.Discord, ID: "G1"}

@@ -18,6 +18,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
 
@@ -61,11 +62,7 @@ func newRigOf(t *testing.T, set rigSettings) *rig {
 	cadence := set.cadence
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	st, err := redisstore.Open(ctx, redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := redistest.Open(t, "")
 	fake := chattest.NewSlack(t)
 	svc := bot.NewService(bot.Options{Store: st, Org: "Acme", Broadcast: map[bot.Platform]string{bot.Slack: broadcast}, Cadence: cadence, Clock: set.clock})
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL), slack.OptionAppLevelToken(chattest.SlackAppToken))

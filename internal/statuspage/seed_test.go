@@ -13,6 +13,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/console"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 	"github.com/incidentbot/incidentbot/internal/statuspage"
 )
 
@@ -23,18 +24,8 @@ var seedNow = time.Date(2025, 11, 8, 22, 31, 0, 0, time.UTC)
 // embedded store.
 func seedStore(t testing.TB) *redisstore.Store {
 	t.Helper()
-	st := openStore(t)
+	st := redistest.Open(t, "")
 	replaySeed(t, st, nil, nil)
-	return st
-}
-
-func openStore(t testing.TB) *redisstore.Store {
-	t.Helper()
-	st, err := redisstore.Open(context.Background(), redisstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	return st
 }
 

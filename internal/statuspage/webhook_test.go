@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 	"github.com/incidentbot/incidentbot/internal/statuspage"
 )
 
@@ -67,7 +68,7 @@ func TestWebhooks(t *testing.T) {
 	rc := &receiver{keys: map[string]int{}, fail: 1}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	st := openStore(t)
+	st := redistest.Open(t, "")
 	h := statuspage.New(statuspage.Options{Source: st, Org: "Customer.io", Clock: bottest.NewClock(seedNow)})
 	replaySeed(t, st, []string{srv.URL + "/hook"}, h.Webhooks(secret, srv.Client()))
 	rc.mu.Lock()
