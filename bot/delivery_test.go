@@ -30,11 +30,7 @@ func TestPlatformsHaveWorkersOfTheirOwn(t *testing.T) {
 	go d.Run(ctx)
 	defer close(release) // before cancel: the hanging calls finish, then Run ends
 	bottest.MustHandle(t, svc, bot.Workspace{Platform: bot.Discord, ID: "G1"}, "C1", "declare Discord is fine")
-	for deadline := time.Now().Add(10 * time.Second); len(discord.Calls()) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no Discord post went out while Slack's calls hung")
-		}
-	}
+	bottest.Eventually(t, 10*time.Second, "a Discord post going out while Slack's calls hang", func() bool { return len(discord.Calls()) > 0 })
 	if n := len(hanging.Calls()); n != 0 {
 		t.Errorf("%d Slack calls finished; all of them hang", n)
 	}

@@ -75,3 +75,15 @@ func WaitDelivered(tb testing.TB, o bot.Outbox, ws bot.Workspace) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Eventually waits until cond holds, looking every few milliseconds, and
+// fails the test with what when it still does not after within: a
+// condition, not a time, is what tests wait for.
+func Eventually(tb testing.TB, within time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("still not after %s: %s", within, what)
+		}
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -28,7 +30,7 @@ func TestSlackWhoMayDoWhat(t *testing.T) {
 	if got := s.commandAs("U0DANA", "C0GENERAL", "declare Checkout fails"); !strings.HasPrefix(got, "Declared INC-1") {
 		t.Fatalf("a member's declaration answered %q", got)
 	}
-	eventually(t, "INC-1's channel and broadcast", func() bool {
+	bottest.Eventually(t, 10*time.Second, "INC-1's channel and broadcast", func() bool {
 		return len(fake.Channels()) == 1 && len(fake.Messages("C0BROADCAST")) == 2
 	})
 	refusal := "Only responders (@S0ONCALL) or INC-1's declarer and commander @dana may "
@@ -61,7 +63,7 @@ func TestSlackWhoMayDoWhat(t *testing.T) {
 	if got := s.commandAs("U0DANA", "C0HR", "declare Payroll mix-up"); !strings.HasPrefix(got, "Declared INC-3") {
 		t.Fatalf("declaration from a private channel answered %q", got)
 	}
-	eventually(t, "two private incident channels with the declarer in them", func() bool {
+	bottest.Eventually(t, 10*time.Second, "two private incident channels with the declarer in them", func() bool {
 		chs := fake.Channels()
 		return len(chs) == 3 && chs[1].Private && chs[2].Private && !chs[0].Private &&
 			strings.Join(chs[1].Members, ",") == "U0DANA" && strings.Join(chs[2].Members, ",") == "U0DANA"
@@ -121,7 +123,7 @@ func TestDiscordWhoMayDoWhat(t *testing.T) {
 	if got := as(dana, nil, privateOrigin, "declare", map[string]any{"title": "Leaked keys", "private": true}); !strings.HasPrefix(got, "Declared INC-2") {
 		t.Fatalf("private declare answered %q", got)
 	}
-	eventually(t, "a private thread with the declarer in it", func() bool {
+	bottest.Eventually(t, 10*time.Second, "a private thread with the declarer in it", func() bool {
 		for _, c := range fake.Channels() {
 			if c.ParentID == privateOrigin {
 				return c.Type == discordgo.ChannelTypeGuildPrivateThread && strings.Join(c.Members, ",") == dana

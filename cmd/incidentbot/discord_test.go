@@ -18,6 +18,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -120,7 +121,7 @@ func slash(g, channel, sub string, opts map[string]any) *discordgo.Interaction {
 func (d *discordRun) threadOf(channel string) string {
 	d.t.Helper()
 	var id string
-	eventually(d.t, "the incident thread", func() bool {
+	bottest.Eventually(d.t, 10*time.Second, "the incident thread", func() bool {
 		for _, c := range d.fake.Channels() {
 			if c.Thread && c.ParentID == channel {
 				id = c.ID
@@ -139,14 +140,14 @@ func TestDiscordOverHTTPEndToEnd(t *testing.T) {
 		t.Fatalf("declare answered %q", got)
 	}
 	thread := d.threadOf(origin)
-	eventually(t, "the broadcast embed and the first post", func() bool {
+	bottest.Eventually(t, 10*time.Second, "the broadcast embed and the first post", func() bool {
 		return len(d.fake.Messages(discordBroadcast)) == 1 && len(d.fake.Messages(thread)) == 1
 	})
 	root := d.fake.Messages(discordBroadcast)[0]
 	if got := d.interact(slash(g, thread, "identified", map[string]any{"message": "A bad deploy"})); got != "INC-1 is now identified (was investigating)." {
 		t.Errorf("identified answered %q", got)
 	}
-	eventually(t, "the update in the thread, under the root, and the root edited", func() bool {
+	bottest.Eventually(t, 10*time.Second, "the update in the thread, under the root, and the root edited", func() bool {
 		return len(d.fake.Messages(thread)) == 2 && len(d.fake.Messages(root.ID)) == 2 && d.fake.Messages(discordBroadcast)[0].Edits == 1
 	})
 	time.Sleep(200 * time.Millisecond) // nothing more may arrive
@@ -164,7 +165,7 @@ func TestDiscordOverGatewayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	thread := d.threadOf(origin)
-	eventually(t, "the answer, the broadcast embed and the first post", func() bool {
+	bottest.Eventually(t, 10*time.Second, "the answer, the broadcast embed and the first post", func() bool {
 		r := d.fake.InteractionResponses()
 		return len(r) == 1 && strings.HasPrefix(r[0].Content, "Declared INC-") && len(d.fake.Messages(discordBroadcast)) == 1 && len(d.fake.Messages(thread)) == 1
 	})

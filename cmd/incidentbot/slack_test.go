@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 	"github.com/incidentbot/incidentbot/internal/slackapp"
 )
@@ -93,30 +94,19 @@ func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// eventually polls cond for up to ten seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("never: %s", what)
-}
-
 func TestSlackEndToEnd(t *testing.T) {
 	s := startSlack(t, "Acme", 1)
 	if got := s.command("C0GENERAL", "declare Checkout fails --impact major"); !strings.HasPrefix(got, "Declared INC-1: Checkout fails") {
 		t.Fatalf("declare answered %q", got)
 	}
-	eventually(t, "the incident channel and the broadcast root", func() bool {
+	bottest.Eventually(t, 10*time.Second, "the incident channel and the broadcast root", func() bool {
 		return len(s.fake.Channels()) == 1 && len(s.fake.Messages("C0BROADCAST")) == 2 && len(s.fake.Messages(s.fake.Channels()[0].ID)) == 1
 	})
 	ch := s.fake.Channels()[0]
 	if got := s.command(ch.ID, "identified A bad deploy"); got != "INC-1 is now identified (was investigating)." {
 		t.Errorf("identified answered %q", got)
 	}
-	eventually(t, "the update in the channel, the thread and the root", func() bool {
+	bottest.Eventually(t, 10*time.Second, "the update in the channel, the thread and the root", func() bool {
 		b := s.fake.Messages("C0BROADCAST")
 		return len(s.fake.Messages(ch.ID)) == 2 && len(b) == 3 && b[0].Edits == 1
 	})
@@ -163,7 +153,7 @@ func TestSlackReplaysSeedLikeTheConsole(t *testing.T) {
 		}
 		if channel == "C0GENERAL" {
 			// Responders carry on in the incident channel once it opens.
-			eventually(t, "the incident channel", func() bool { return len(s.fake.Channels()) == 1 })
+			bottest.Eventually(t, 10*time.Second, "the incident channel", func() bool { return len(s.fake.Channels()) == 1 })
 			channel = s.fake.Channels()[0].ID
 		}
 	}

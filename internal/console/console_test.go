@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/console"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
@@ -107,11 +108,7 @@ func TestLiveConsoleShowsRemindersAsTheyFallDue(t *testing.T) {
 	go func() { done <- c.Run(ctx) }()
 	io.WriteString(typed, "declare Quiet one\n")
 	go svc.RunReminders(ctx)
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "No update for"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reminder printed without a command:\n%s", out.String())
-		}
-	}
+	bottest.Eventually(t, 20*time.Second, "a reminder printed without a command", func() bool { return strings.Contains(out.String(), "No update for") })
 	typed.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)

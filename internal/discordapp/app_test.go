@@ -164,18 +164,17 @@ func TestReminderMentionsCommsLead(t *testing.T) {
 	}
 	r.settle()
 	thread := r.thread().ID
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no reminder reached the thread")
-		}
+	var reminder *chattest.DiscordMessage
+	bottest.Eventually(t, 20*time.Second, "a reminder in the incident thread", func() bool {
 		for _, m := range r.fake.Messages(thread) {
-			if strings.Contains(m.Content, "stakeholders are waiting") {
-				if m.Content != "<@100000000000000888> stakeholders are waiting for an update on INC-1." || !slices.Equal(m.AllowedMentions.Users, []string{"100000000000000888"}) {
-					t.Errorf("the reminder reads %q, pinging %v", m.Content, m.AllowedMentions.Users)
-				}
-				return
+			if strings.Contains(m.Content, "stakeholders are waiting") && reminder == nil {
+				reminder = &m
 			}
 		}
+		return reminder != nil
+	})
+	if reminder.Content != "<@100000000000000888> stakeholders are waiting for an update on INC-1." || !slices.Equal(reminder.AllowedMentions.Users, []string{"100000000000000888"}) {
+		t.Errorf("the reminder reads %q, pinging %v", reminder.Content, reminder.AllowedMentions.Users)
 	}
 }
 
@@ -202,7 +201,7 @@ func TestShowOfTenThousandUpdates(t *testing.T) {
 		t.Errorf("the answer hides the newest update or miscounts those left out:\n%s", shown.String())
 	}
 	var files []chattest.DiscordFile
-	for deadline := time.Now().Add(30 * time.Second); files == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	bottest.Eventually(t, 30*time.Second, "the whole report attached for the asker", func() bool {
 		for _, resp := range r.fake.InteractionResponses() {
 			if resp.InteractionID == i.ID && len(resp.Files) > 0 {
 				if resp.Flags&discordgo.MessageFlagsEphemeral == 0 {
@@ -211,7 +210,8 @@ func TestShowOfTenThousandUpdates(t *testing.T) {
 				files = resp.Files
 			}
 		}
-	}
+		return files != nil
+	})
 	if len(files) != 1 {
 		t.Fatalf("files attached: %d, want the whole report", len(files))
 	}

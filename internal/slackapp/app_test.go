@@ -194,9 +194,10 @@ func TestShowOfTenThousandUpdates(t *testing.T) {
 		t.Errorf("the answer hides the newest update or miscounts those left out:\n%s", answer)
 	}
 	var files []chattest.SlackFile
-	for deadline := time.Now().Add(30 * time.Second); len(files) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	bottest.Eventually(t, 30*time.Second, "the whole report sent to the asker", func() bool {
 		files = r.fake.Files("DU0ALEX")
-	}
+		return len(files) > 0
+	})
 	if len(files) != 1 {
 		t.Fatalf("files sent to the asker: %d, want the whole report", len(files))
 	}

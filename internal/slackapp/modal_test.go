@@ -210,16 +210,14 @@ func TestReminderMentionsCommsLead(t *testing.T) {
 	r.settle()
 	ch := r.incidentChannel()
 	var reminder string
-	for deadline := time.Now().Add(20 * time.Second); reminder == ""; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no reminder reached the channel")
-		}
+	bottest.Eventually(t, 20*time.Second, "a reminder in the incident channel", func() bool {
 		for _, m := range r.fake.Messages(ch.ID) {
 			if a := plain(m.Attachments); strings.Contains(a, "No update for") {
 				reminder = a
 			}
 		}
-	}
+		return reminder != ""
+	})
 	if !strings.Contains(reminder, "<@U0SAM> stakeholders are waiting") || strings.Contains(reminder, "<@U0ALEX>") || !strings.Contains(reminder, `"incidentbot_snooze"`) {
 		t.Errorf("the reminder does not mention the comms lead alone, with a snooze button:\n%s", reminder)
 	}
