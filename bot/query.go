@@ -40,9 +40,10 @@ func (s *Service) show(ctx context.Context, req Request, cmd Command) (Reply, er
 	return reply, nil
 }
 
-// File is a text file a door sends beside a reply.
+// File is a text file a door sends beside a reply, with the sentence that
+// comes with it.
 type File struct {
-	Name, Title, Text string
+	Name, Title, Caption, Text string
 }
 
 // FullReport is the whole report of incident number, every update in it,
@@ -64,7 +65,8 @@ func (s *Service) FullReport(ctx context.Context, ws Workspace, number int) (Fil
 		return File{}, err
 	}
 	r.NextUpdate = s.card(inc, r.Now).NextUpdate
-	return File{Name: inc.Ref() + "-report.txt", Title: inc.Ref() + ": the whole report", Text: r.String()}, nil
+	return File{Name: inc.Ref() + "-report.txt", Title: inc.Ref() + ": the whole report",
+		Caption: "The whole report of " + inc.Ref() + ", every update in it.", Text: r.String()}, nil
 }
 
 // reportTail is how many of its newest entries a long incident's report

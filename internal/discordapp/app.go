@@ -106,7 +106,7 @@ func (a *App) sendFull(ctx context.Context, i *discordgo.Interaction, number int
 	file, err := a.opt.Service.FullReport(ctx, ws, number)
 	for try := 1; err == nil; try++ {
 		_, err = a.opt.Session.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
-			Content: "The whole report of " + bot.FormatRef(number) + ", every update in it.",
+			Content: file.Caption,
 			Flags:   discordgo.MessageFlagsEphemeral, AllowedMentions: noPings(),
 			Files: []*discordgo.File{{Name: file.Name, ContentType: "text/plain; charset=utf-8", Reader: strings.NewReader(file.Text)}},
 		}, discordgo.WithContext(ctx))

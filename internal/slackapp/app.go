@@ -87,22 +87,26 @@ const fullTimeout = 30 * time.Second
 // of an incident whose answer had to leave updates out: Slack's answers to
 // a command carry no files, and a file in the channel would be everyone's.
 func (a *App) sendFull(ctx context.Context, req bot.Request, number int) {
+	if err := a.uploadFull(ctx, req, number); err != nil {
+		a.opt.Logger.Warn("slack: sending a whole report", "workspace", req.Workspace.String(), "incident", bot.FormatRef(number), "err", err)
+	}
+}
+
+func (a *App) uploadFull(ctx context.Context, req bot.Request, number int) error {
 	ctx, cancel := context.WithTimeout(ctx, fullTimeout)
 	defer cancel()
 	file, err := a.opt.Service.FullReport(ctx, req.Workspace, number)
-	if err == nil {
-		var im *slack.Channel
-		im, _, _, err = a.opt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{req.Actor}, ReturnIM: true})
-		if err == nil {
-			_, err = a.opt.API.UploadFileContext(ctx, slack.UploadFileParameters{
-				Channel: im.ID, Filename: file.Name, Title: file.Title, Content: file.Text, FileSize: len(file.Text),
-				InitialComment: "The whole report of " + bot.FormatRef(number) + ", every update in it, as you asked with /incident show.",
-			})
-		}
-	}
 	if err != nil {
-		a.opt.Logger.Warn("slack: sending a whole report", "workspace", req.Workspace.String(), "incident", bot.FormatRef(number), "err", err)
+		return err
 	}
+	im, _, _, err := a.opt.API.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{req.Actor}, ReturnIM: true})
+	if err != nil {
+		return err
+	}
+	_, err = a.opt.API.UploadFileContext(ctx, slack.UploadFileParameters{
+		Channel: im.ID, Filename: file.Name, Title: file.Title, Content: file.Text, FileSize: len(file.Text), InitialComment: file.Caption,
+	})
+	return err
 }
 
 // openForm opens a form as a modal; it reports whether Slack took it.
