@@ -93,12 +93,12 @@ func render(m bot.Message, inChannel bool) message {
 	}
 	if m.Snooze && inChannel {
 		out.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.Button{Label: "Snooze " + bot.FormatDuration(bot.SnoozeButton), Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("snooze:%d", c.Number)},
+			discordgo.Button{Label: bot.SnoozeLabel(), Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("snooze:%d", c.Number)},
 		}}}
 	}
 	if m.FollowUp > 0 && inChannel {
 		out.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.Button{Label: fmt.Sprintf("Mark %d done", m.FollowUp), Style: discordgo.SuccessButton, CustomID: fmt.Sprintf("followup:%d:%d", c.Number, m.FollowUp)},
+			discordgo.Button{Label: bot.FollowUpDoneLabel(m.FollowUp), Style: discordgo.SuccessButton, CustomID: fmt.Sprintf("followup:%d:%d", c.Number, m.FollowUp)},
 		}}}
 	}
 	if inChannel && (m.Kind == bot.MessageEntry || m.Kind == bot.MessageSummary) {
@@ -128,13 +128,9 @@ func fields(c bot.Card) []*discordgo.MessageEmbedField {
 func buttons(c bot.Card) []discordgo.MessageComponent {
 	var row discordgo.ActionsRow
 	for _, mv := range c.Next {
-		label := mv.To.Title()
-		if mv.Reason != "" {
-			label += " (" + mv.Reason + ")"
-		}
-		row.Components = append(row.Components, discordgo.Button{Label: label, Style: discordgo.PrimaryButton, CustomID: moveID(c, mv.To)})
+		row.Components = append(row.Components, discordgo.Button{Label: bot.MoveLabel(mv), Style: discordgo.PrimaryButton, CustomID: moveID(c, mv.To)})
 	}
-	row.Components = append(row.Components, discordgo.Button{Label: "Add update", Style: discordgo.SecondaryButton, CustomID: moveID(c, c.Status)})
+	row.Components = append(row.Components, discordgo.Button{Label: bot.AddUpdateLabel, Style: discordgo.SecondaryButton, CustomID: moveID(c, c.Status)})
 	return []discordgo.MessageComponent{row}
 }
 

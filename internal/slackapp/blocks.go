@@ -67,11 +67,11 @@ func render(m bot.Message, inChannel bool) post {
 		}
 		if m.Snooze && inChannel {
 			blocks = append(blocks, slack.NewActionBlock("snooze", slack.NewButtonBlockElement(actionSnooze, strconv.Itoa(c.Number),
-				slack.NewTextBlockObject(slack.PlainTextType, "Snooze "+bot.FormatDuration(bot.SnoozeButton), false, false))))
+				slack.NewTextBlockObject(slack.PlainTextType, bot.SnoozeLabel(), false, false))))
 		}
 		if m.FollowUp > 0 && inChannel {
 			blocks = append(blocks, slack.NewActionBlock("followup", slack.NewButtonBlockElement(actionFollowUpDone, fmt.Sprintf("%d:%d", c.Number, m.FollowUp),
-				slack.NewTextBlockObject(slack.PlainTextType, fmt.Sprintf("Mark %d done", m.FollowUp), false, false))))
+				slack.NewTextBlockObject(slack.PlainTextType, bot.FollowUpDoneLabel(m.FollowUp), false, false))))
 		}
 	case bot.MessageDraft:
 		blocks = append(blocks, contextBlock(fmt.Sprintf("Postmortem draft. Edit it, then publish with `/incident postmortem %s <body>`.", c.Ref)))
@@ -115,13 +115,9 @@ func facts(c bot.Card) slack.Block {
 func buttons(c bot.Card) slack.Block {
 	var els []slack.BlockElement
 	for _, mv := range c.Next {
-		label := mv.To.Title()
-		if mv.Reason != "" {
-			label += " (" + mv.Reason + ")"
-		}
-		els = append(els, slack.NewButtonBlockElement(actionMove, moveValue(c, mv.To), slack.NewTextBlockObject(slack.PlainTextType, label, false, false)))
+		els = append(els, slack.NewButtonBlockElement(actionMove, moveValue(c, mv.To), slack.NewTextBlockObject(slack.PlainTextType, bot.MoveLabel(mv), false, false)))
 	}
-	els = append(els, slack.NewButtonBlockElement(actionMove, moveValue(c, c.Status), slack.NewTextBlockObject(slack.PlainTextType, "Add update", false, false)))
+	els = append(els, slack.NewButtonBlockElement(actionMove, moveValue(c, c.Status), slack.NewTextBlockObject(slack.PlainTextType, bot.AddUpdateLabel, false, false)))
 	return slack.NewActionBlock("moves", els...)
 }
 
