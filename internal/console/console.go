@@ -59,57 +59,69 @@ func (c *Console) Run(ctx context.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	c.prompt()
 	for {
-		if c.Prompt != "" {
-			fmt.Fprint(c.Out, c.Prompt)
-		}
-		var line string
-		var ok bool
-	wait:
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick:
-				if c.Poster.pending() {
-					fmt.Fprintln(c.Out)
-					if err := c.Poster.flush(c.Out); err != nil {
-						return err
-					}
-					if c.Prompt != "" {
-						fmt.Fprint(c.Out, c.Prompt)
-					}
-				}
-			case line, ok = <-lines:
-				break wait
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick:
+			if err := c.showLive(); err != nil {
+				return err
 			}
-		}
-		if !ok {
-			return <-readErr
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		reply, err := c.Service.Handle(ctx, bot.Request{
-			Workspace: Workspace, Channel: Channel, Actor: c.Actor, Text: line, RequestID: "console-" + rand.Text(),
-		})
-		text := reply.Text
-		if err != nil {
-			text = bot.ErrorMessage(err)
-		}
-		if _, err := fmt.Fprintln(c.Out, inert(text)); err != nil {
-			return fmt.Errorf("console: writing: %w", err)
-		}
-		if err == nil && reply.Full != 0 {
-			if _, err := fmt.Fprintln(c.Out, c.writeFull(ctx, reply.Full)); err != nil {
-				return fmt.Errorf("console: writing: %w", err)
+		case line, ok := <-lines:
+			if !ok {
+				return <-readErr
 			}
-		}
-		if err := c.settle(ctx); err != nil {
-			return err
+			if err := c.handle(ctx, line); err != nil {
+				return err
+			}
+			c.prompt()
 		}
 	}
+}
+
+func (c *Console) prompt() {
+	if c.Prompt != "" {
+		fmt.Fprint(c.Out, c.Prompt)
+	}
+}
+
+// showLive prints the posts that went out since the last command, if any,
+// on a line of their own, and the prompt again.
+func (c *Console) showLive() error {
+	if !c.Poster.pending() {
+		return nil
+	}
+	fmt.Fprintln(c.Out)
+	if err := c.Poster.flush(c.Out); err != nil {
+		return err
+	}
+	c.prompt()
+	return nil
+}
+
+// handle runs one line typed, prints the reply, and then the posts it made.
+func (c *Console) handle(ctx context.Context, line string) error {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return nil
+	}
+	reply, handleErr := c.Service.Handle(ctx, bot.Request{
+		Workspace: Workspace, Channel: Channel, Actor: c.Actor, Text: line, RequestID: "console-" + rand.Text(),
+	})
+	text := reply.Text
+	if handleErr != nil {
+		text = bot.ErrorMessage(handleErr)
+	}
+	if _, err := fmt.Fprintln(c.Out, inert(text)); err != nil {
+		return fmt.Errorf("console: writing: %w", err)
+	}
+	if handleErr == nil && reply.Full != 0 {
+		if _, err := fmt.Fprintln(c.Out, c.writeFull(ctx, reply.Full)); err != nil {
+			return fmt.Errorf("console: writing: %w", err)
+		}
+	}
+	return c.settle(ctx)
 }
 
 // read sends the input's lines until it ends, then its error (nil at the
