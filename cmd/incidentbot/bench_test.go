@@ -17,7 +17,6 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
-	"github.com/incidentbot/incidentbot/internal/redisstore"
 	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
@@ -53,7 +52,7 @@ func BenchmarkCommands(b *testing.B) {
 		}
 	}
 	st := redistest.Open(b, rs.URL())
-	drained(b, st, r.workspace())
+	waitDelivered(b, st, r.workspace(), 30*time.Second)
 	before := scrape(b, proc.addr)
 	postsBefore := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
 
@@ -75,7 +74,7 @@ func BenchmarkCommands(b *testing.B) {
 	b.Logf("%d commands answered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, load generator and fake %.2fs", b.N, acked.Seconds(),
 		cpuAcked[0]-cpuBefore[0], cpuAcked[1]-cpuBefore[1], cpuAcked[2]-cpuBefore[2])
 	postsAcked := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
-	drained(b, st, r.workspace())
+	waitDelivered(b, st, r.workspace(), 30*time.Second)
 	b.Logf("the rest delivered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, the fake and the looks at the backlog %.2fs", (time.Since(start) - acked).Seconds(),
 		cpuSeconds(proc.cmd.Process.Pid)-cpuAcked[0], cpuSeconds(rs.cmd.Process.Pid)-cpuAcked[1], cpuSeconds(os.Getpid())-cpuAcked[2])
 	delivered := time.Since(start)
@@ -178,24 +177,6 @@ func inParallel(n int, do func(client, i int)) {
 		})
 	}
 	wg.Wait()
-}
-
-// drained waits until nothing of ws is left to deliver.
-func drained(tb testing.TB, st *redisstore.Store, ws bot.Workspace) {
-	tb.Helper()
-	for {
-		bl, err := st.Backlog(context.Background(), ws)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if bl.Parked > 0 {
-			tb.Fatalf("%d posts parked", bl.Parked)
-		}
-		if bl.Queued == 0 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond) // seldom: each look is work for Redis
-	}
 }
 
 // metricValue is the value of a counter or gauge whose labels include the
