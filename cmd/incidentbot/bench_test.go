@@ -162,7 +162,7 @@ func rssParts(pid int) (anon, file float64) {
 
 // deliveryOps are the round trips delivery makes, named as the metrics
 // name them.
-var deliveryOps = []string{"take", "done", "reschedule", "renew", "relist", "due", "blpop", "hget"}
+var deliveryOps = []string{"take", "done", "reschedule", "renew", "relist", "due", "blpop"}
 
 // inParallel runs n calls of do across benchClients goroutines; client c
 // makes calls c, c+benchClients, ... so that no two clients share an
