@@ -565,10 +565,10 @@ var mention = regexp.MustCompile(`^<@!?([A-Za-z0-9]+)(\|[^>]*)?>$`)
 
 // parseUser turns a mention into the platform's user ID, with the name the
 // mention carries (Slack's "<@U123|alex>"), and keeps a plain "@name" as it
-// is, cleaned of what does not show.
+// is; either name cleaned of what does not show.
 func parseUser(s string) (user, name string, ok bool) {
 	if m := mention.FindStringSubmatch(s); m != nil {
-		return m[1], strings.TrimPrefix(m[2], "|"), true
+		return m[1], cleanText(strings.TrimPrefix(m[2], "|"), false), true
 	}
 	s = cleanText(s, false)
 	if len(s) > 1 && s[0] == '@' && len(s) <= 80 && !strings.ContainsAny(s[1:], "@<> ") {
