@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/looplab/fsm"
@@ -103,7 +104,6 @@ var reasons = map[[2]Status]string{
 // Machine is one incident's lifecycle, restored at its current status for
 // one command.
 type Machine struct {
-	m  *fsm.FSM
 	lc Lifecycle
 }
 
@@ -113,47 +113,55 @@ func Restore(lc Lifecycle) (*Machine, error) {
 	if !lc.Status.Valid() {
 		return nil, fmt.Errorf("fsm: stored status %q is not a status", lc.Status)
 	}
-	return restore(lc), nil
-}
-
-func restore(lc Lifecycle) *Machine {
-	m := &Machine{lc: lc.Clone()}
-	m.m = fsm.NewFSM(string(lc.Status), events, fsm.Callbacks{
-		"enter_state":    m.reached,
-		"enter_resolved": m.resolved,
-		"leave_resolved": m.reopened,
-	})
-	return m
+	return &Machine{lc: lc.Clone()}, nil
 }
 
 // Declared is the lifecycle of an incident declared at at: investigating,
 // with that milestone.
 func Declared(at time.Time) Lifecycle {
-	m := restore(Lifecycle{Status: none})
+	m := &Machine{lc: Lifecycle{Status: none}.Clone()}
 	if _, err := m.Fire(Declare, at); err != nil {
 		panic(err) // the table always has it; a test fires it
 	}
 	return m.Lifecycle()
 }
 
+// runner is a looplab machine with the callbacks that write a Machine's
+// lifecycle. Building one costs more than the rest of a command's planning,
+// so they are pooled: a Machine borrows one for each event it fires.
+type runner struct {
+	f  *fsm.FSM
+	lc *Lifecycle // the lifecycle of the Machine firing, while it fires
+}
+
+var runners = sync.Pool{New: func() any {
+	r := &runner{}
+	r.f = fsm.NewFSM(none, events, fsm.Callbacks{
+		"enter_state":    r.reached,
+		"enter_resolved": r.resolved,
+		"leave_resolved": r.reopened,
+	})
+	return r
+}}
+
 // The callbacks run on real moves only; at is the time of the entry that
 // makes the move.
 
-func (m *Machine) reached(_ context.Context, e *fsm.Event) {
+func (r *runner) reached(_ context.Context, e *fsm.Event) {
 	to := Status(e.Dst)
-	m.lc.Status = to
-	if _, ok := m.lc.Milestones[to]; !ok {
-		m.lc.Milestones[to] = e.Args[0].(time.Time)
+	r.lc.Status = to
+	if _, ok := r.lc.Milestones[to]; !ok {
+		r.lc.Milestones[to] = e.Args[0].(time.Time)
 	}
 }
 
-func (m *Machine) resolved(_ context.Context, e *fsm.Event) {
-	m.lc.ResolvedAt = e.Args[0].(time.Time)
+func (r *runner) resolved(_ context.Context, e *fsm.Event) {
+	r.lc.ResolvedAt = e.Args[0].(time.Time)
 }
 
-func (m *Machine) reopened(_ context.Context, e *fsm.Event) {
+func (r *runner) reopened(_ context.Context, e *fsm.Event) {
 	if Status(e.Dst).Open() {
-		m.lc.ResolvedAt = time.Time{}
+		r.lc.ResolvedAt = time.Time{}
 	}
 }
 
@@ -170,9 +178,14 @@ func (s Step) Moved() bool { return s.From != s.To }
 // nothing.
 func (m *Machine) Fire(ev Event, at time.Time) (Step, error) {
 	from := m.lc.Status
+	r := runners.Get().(*runner)
+	r.lc = &m.lc
+	r.f.SetState(string(from))
 	// context.Background: a cancelled context would leave the machine stuck
 	// mid-transition, and the callbacks do no I/O to cancel.
-	err := m.m.Event(context.Background(), string(ev), at)
+	err := r.f.Event(context.Background(), string(ev), at)
+	r.lc = nil
+	runners.Put(r)
 	var (
 		stayed  fsm.NoTransitionError
 		invalid fsm.InvalidEventError
@@ -193,24 +206,28 @@ func (m *Machine) Lifecycle() Lifecycle { return m.lc.Clone() }
 // Allowed lists the moves out of the current status, in lifecycle order:
 // the events the machine can take to another status. It is empty for a
 // published postmortem, which can only be amended.
-func (m *Machine) Allowed() []Move {
-	var moves []Move
-	for _, ev := range m.m.AvailableTransitions() {
-		to := Status(ev)
-		if to.Valid() && to != m.lc.Status {
-			moves = append(moves, Move{To: to, Reason: reasons[[2]Status{m.lc.Status, to}]})
-		}
-	}
-	slices.SortFunc(moves, func(a, b Move) int { return a.To.order() - b.To.order() })
-	return moves
-}
+func (m *Machine) Allowed() []Move { return Allowed(m.lc.Status) }
 
 // Allowed lists the moves out of status from; none for a word that is no
 // status.
-func Allowed(from Status) []Move {
-	m, err := Restore(Lifecycle{Status: from})
-	if err != nil {
-		return nil
+func Allowed(from Status) []Move { return slices.Clone(allowed[from]) }
+
+// allowed holds the moves out of each status, read from looplab's table
+// once: every card and refusal lists them.
+var allowed = func() map[Status][]Move {
+	byStatus := map[Status][]Move{}
+	f := fsm.NewFSM(none, events, fsm.Callbacks{})
+	for _, from := range Statuses() {
+		f.SetState(string(from))
+		var moves []Move
+		for _, ev := range f.AvailableTransitions() {
+			to := Status(ev)
+			if to.Valid() && to != from {
+				moves = append(moves, Move{To: to, Reason: reasons[[2]Status{from, to}]})
+			}
+		}
+		slices.SortFunc(moves, func(a, b Move) int { return a.To.order() - b.To.order() })
+		byStatus[from] = moves
 	}
-	return m.Allowed()
-}
+	return byStatus
+}()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -265,4 +266,36 @@ func TestLifecycleProperties(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMachinesFireIndependently runs many incidents' lifecycles at once, as
+// concurrent commands do: the looplab machines they borrow in turn must
+// carry nothing from one incident to another.
+func TestMachinesFireIndependently(t *testing.T) {
+	paths := [][]fsm.Event{
+		{fsm.Identify, fsm.Monitor, fsm.Resolve},
+		{fsm.Resolve, fsm.Investigate, fsm.Update},
+		{fsm.Monitor, fsm.Resolve, fsm.Publish},
+	}
+	want := []fsm.Status{fsm.Resolved, fsm.Investigating, fsm.Postmortem}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				p := (g + i) % len(paths)
+				m, _ := fsm.Restore(fsm.Declared(t0))
+				for _, ev := range paths[p] {
+					if _, err := m.Fire(ev, t1); err != nil {
+						t.Errorf("path %d, %s: %v", p, ev, err)
+						return
+					}
+				}
+				if got := m.Lifecycle().Status; got != want[p] {
+					t.Errorf("path %d ended in %s, want %s", p, got, want[p])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
