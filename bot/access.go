@@ -66,19 +66,24 @@ func holders(inc *Incident, r right) []holder {
 // it keeps the refusal in the audit trail and returns it: an EFORBIDDEN
 // *Error that says who may.
 func (s *Service) permit(ctx context.Context, req Request, cmd Command, inc *Incident) error {
-	r := rightOf(cmd)
-	for _, h := range holders(inc, r) {
-		if h.user == req.Actor {
-			return nil
-		}
-	}
-	ok, err := s.responder(ctx, req)
+	ok, err := s.may(ctx, req, cmd, inc)
 	if err != nil || ok {
 		return err
 	}
-	refused := Errorf(EFORBIDDEN, "%s", s.whoMay(req.Workspace.Platform, inc, r, cmd))
+	refused := Errorf(EFORBIDDEN, "%s", s.whoMay(req.Workspace.Platform, inc, rightOf(cmd), cmd))
 	s.auditRefusal(ctx, req, cmd, inc, refused.Message)
 	return refused
+}
+
+// may reports whether the person behind req may do cmd to inc: they hold
+// the right on the incident, or they are a responder.
+func (s *Service) may(ctx context.Context, req Request, cmd Command, inc *Incident) (bool, error) {
+	for _, h := range holders(inc, rightOf(cmd)) {
+		if h.user == req.Actor {
+			return true, nil
+		}
+	}
+	return s.responder(ctx, req)
 }
 
 // responder reports whether the person behind req is a responder of their

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,6 +180,7 @@ func (inc *Incident) Duration(now time.Time) time.Duration {
 // change never alters the incident it was planned from.
 func (inc Incident) clone() Incident {
 	inc.Components = append([]string(nil), inc.Components...)
+	inc.FollowUps = slices.Clone(inc.FollowUps)
 	roles := make(map[Role]string, len(inc.Roles))
 	for k, v := range inc.Roles {
 		roles[k] = v

@@ -33,4 +33,7 @@ type Reply struct {
 	// and no status page shows whole: doors send its whole report as a
 	// file (Service.FullReport) after answering.
 	Full int `json:"full,omitempty"`
+	// Replayed is set on the reply given to the request before: the store
+	// saw its request ID and did not run it again.
+	Replayed bool `json:"-"`
 }

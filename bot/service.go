@@ -65,7 +65,8 @@ func (nopLogger) Error(string, ...any) {}
 
 // Service handles /incident commands for every door alike.
 type Service struct {
-	opt Options
+	opt    Options
+	recent recent
 }
 
 // maxAttempts bounds how often a command is re-planned when other responders
@@ -193,6 +194,13 @@ func (s *Service) public(req Request, cmd Command, err error) error {
 // meanwhile.
 func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, error) {
 	lookup := Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel, RequestID: req.RequestID}
+	if found, ok := s.recent.get(lookup); ok && cmd.Name != CmdDeclare {
+		if reply, err, done := s.try(ctx, req, cmd, lookup, found, true); done {
+			return reply, err
+		}
+		// Changed elsewhere since this replica last changed it, or refused:
+		// read it.
+	}
 	for range maxAttempts {
 		found, err := s.opt.Store.Find(ctx, lookup)
 		if err != nil {
@@ -201,37 +209,57 @@ func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, 
 		if found.Prior != nil {
 			return *found.Prior, nil
 		}
-		var inc *Incident
-		if cmd.Name != CmdDeclare {
-			if inc, err = resolve(cmd, found); err != nil {
-				return Reply{}, err
-			}
-			if err := s.permit(ctx, req, cmd, inc); err != nil {
-				return Reply{}, err
-			}
+		if reply, err, done := s.try(ctx, req, cmd, lookup, found, false); done {
+			return reply, err
 		}
-		ch, err := s.plan(ctx, req, cmd, inc, found)
-		if err != nil {
-			return Reply{}, err
-		}
-		ch.Audit = s.auditOf(req, cmd.Name, ch.Incident.Number, ch.Reply.Text)
-		reply, err := s.opt.Store.Apply(ctx, ch)
-		if errors.Is(err, ErrConflict) {
-			s.opt.Observer.Conflict(req.Workspace.Platform)
-			continue
-		}
-		var unrep *UnreplicatedError
-		if err == nil || errors.As(err, &unrep) {
-			if found.Prior == nil && reply.Text == ch.Reply.Text {
-				s.milestones(inc, ch.Incident)
-			}
-			if len(ch.Jobs) > 0 && s.opt.Queued != nil {
-				s.opt.Queued(ch.Workspace)
-			}
-		}
-		return reply, err
+		s.opt.Observer.Conflict(req.Workspace.Platform)
 	}
 	return Reply{}, Errorf(ECONFLICT, "Many responders changed this incident at the same moment and this command was NOT recorded. Please send it again.")
+}
+
+// try plans cmd from what found holds and applies it. It is not done when
+// the incident changed since found was read: the command is planned again.
+// What recent remembered (cached) may be out of date, so from it only a
+// change the store accepts is done; a refusal is made again from a fresh
+// read before anyone hears it or the audit trail keeps it.
+func (s *Service) try(ctx context.Context, req Request, cmd Command, lookup Lookup, found Found, cached bool) (_ Reply, _ error, done bool) {
+	var inc *Incident
+	if cmd.Name != CmdDeclare {
+		var err error
+		if inc, err = resolve(cmd, found); err != nil {
+			return Reply{}, err, !cached
+		}
+		if cached {
+			if ok, err := s.may(ctx, req, cmd, inc); err != nil || !ok {
+				return Reply{}, nil, false
+			}
+		} else if err := s.permit(ctx, req, cmd, inc); err != nil {
+			return Reply{}, err, true
+		}
+	}
+	ch, err := s.plan(ctx, req, cmd, inc, found)
+	if err != nil {
+		return Reply{}, err, !cached
+	}
+	ch.Audit = s.auditOf(req, cmd.Name, ch.Incident.Number, ch.Reply.Text)
+	reply, err := s.opt.Store.Apply(ctx, ch)
+	if errors.Is(err, ErrConflict) {
+		s.recent.forget(lookup)
+		return Reply{}, nil, false
+	}
+	var unrep *UnreplicatedError
+	if (err == nil || errors.As(err, &unrep)) && !reply.Replayed {
+		s.milestones(inc, ch.Incident)
+		if len(ch.Jobs) > 0 && s.opt.Queued != nil {
+			s.opt.Queued(ch.Workspace)
+		}
+	}
+	if err == nil && !reply.Replayed && found.Incident != nil && inc == found.Incident {
+		s.recent.put(lookup, found, ch.Incident)
+	} else {
+		s.recent.forget(lookup)
+	}
+	return reply, err, true
 }
 
 // now is the clock's time in UTC to the second: what entries record.

@@ -185,24 +185,31 @@ func testStaleWrites(t *testing.T, c Contract) {
 	}
 }
 
-// testRace races 50 responders on one incident. Every acknowledged command
-// must be in the timeline exactly once, every refused one absent, and the
-// incident must end in the status of the last accepted entry.
+// testRace races 50 responders on one incident, through three replicas
+// that each remember the incident as their last change left it. Every
+// acknowledged command must be in the timeline exactly once, every refused
+// one absent, and the incident must end in the status of the last accepted
+// entry.
 func testRace(t *testing.T, c Contract) {
 	b := c.Open(t)
-	s := newService(b)
+	replicas := []*bot.Service{newService(b), newService(b), newService(b)}
 	ws := NewWorkspace()
-	MustHandle(t, s, ws, "C1", "declare Racing")
+	MustHandle(t, replicas[0], ws, "C1", "declare Racing")
 	verbs := []string{"update", "identified", "monitoring", "investigating", "resolved", "update", "identified"}
 	var (
 		mu    sync.Mutex
 		acked = map[string]int{}
 		wg    sync.WaitGroup
 	)
+	for i, s := range replicas {
+		msg := fmt.Sprintf("replica %d was here", i)
+		MustHandle(t, s, ws, "C1", "update INC-1 "+msg)
+		acked[msg]++
+	}
 	for i := range 50 {
 		wg.Go(func() {
 			msg := fmt.Sprintf("message %d", i)
-			_, err := s.Handle(context.Background(), bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: fmt.Sprintf("%s INC-1 %s", verbs[i%len(verbs)], msg), RequestID: RequestID()})
+			_, err := replicas[i%len(replicas)].Handle(context.Background(), bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: fmt.Sprintf("%s INC-1 %s", verbs[i%len(verbs)], msg), RequestID: RequestID()})
 			switch {
 			case err == nil:
 				mu.Lock()
@@ -245,6 +252,13 @@ func testRace(t *testing.T, c Contract) {
 	}
 }
 
+// sameReply reports whether two replies say the same, whether or not
+// either is a replay.
+func sameReply(a, b bot.Reply) bool {
+	a.Replayed, b.Replayed = false, false
+	return a == b
+}
+
 func testRepeatedRequest(t *testing.T, c Contract) {
 	b := c.Open(t)
 	s := newService(b)
@@ -259,8 +273,8 @@ func testRepeatedRequest(t *testing.T, c Contract) {
 	// The platform delivers it again, and the status moved on meanwhile.
 	MustHandle(t, s, ws, "C1", "resolved All good")
 	again, err := s.Handle(ctx, req)
-	if err != nil || again != first {
-		t.Errorf("repeat got %+v, %v; want the first reply %+v", again, err, first)
+	if err != nil || !again.Replayed || !sameReply(again, first) {
+		t.Errorf("repeat got %+v, %v; want the first reply %+v, replayed", again, err, first)
 	}
 	// Ten deliveries of one request at once.
 	req = bot.Request{Workspace: ws, Channel: "C1", Actor: "@r", Text: "update INC-1 Same words", RequestID: RequestID()}
@@ -275,10 +289,17 @@ func testRepeatedRequest(t *testing.T, c Contract) {
 		})
 	}
 	wg.Wait()
-	for _, r := range replies[1:] {
-		if r != replies[0] {
+	fresh := 0
+	for _, r := range replies {
+		if !sameReply(r, replies[0]) {
 			t.Errorf("replies differ: %+v and %+v", r, replies[0])
 		}
+		if !r.Replayed {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("%d of ten deliveries of one request were not replays, want 1", fresh)
 	}
 	n := 0
 	for _, e := range MustTimeline(t, b, ws, 1) {

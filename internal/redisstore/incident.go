@@ -30,6 +30,7 @@ func (s *Store) Find(ctx context.Context, l bot.Lookup) (bot.Found, error) {
 		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
 			return bot.Found{}, fmt.Errorf("redisstore: stored reply of %s: %w", l.RequestID, err)
 		}
+		r.Replayed = true
 		f.Prior = &r
 		return f, nil
 	}
@@ -109,6 +110,7 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: stored reply of %s: %w", c.RequestID, err)
 		}
+		r.Replayed = true
 		return r, nil
 	}
 	return c.Reply, nil
