@@ -149,6 +149,7 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("redisstore: REDIS_URL (Sentinel): %w", err)
 		}
 		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+		lean(&o.ReadBufferSize, &o.WriteBufferSize, &o.PipelineReadBufferSize, &o.PipelineWriteBufferSize)
 		return redis.NewFailoverClient(o), nil
 	case q.Has("addr"):
 		o, err := redis.ParseClusterURL(rawURL)
@@ -156,6 +157,7 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("redisstore: REDIS_URL (Cluster): %w", err)
 		}
 		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+		lean(&o.ReadBufferSize, &o.WriteBufferSize, &o.PipelineReadBufferSize, &o.PipelineWriteBufferSize)
 		cc := redis.NewClusterClient(o)
 		cc.AddHook(&layoutReloader{cc: cc})
 		return cc, nil
@@ -165,7 +167,27 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("redisstore: REDIS_URL: %w", err)
 	}
 	tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout)
+	lean(&o.ReadBufferSize, &o.WriteBufferSize, &o.PipelineReadBufferSize, &o.PipelineWriteBufferSize)
 	return redis.NewClient(o), nil
+}
+
+// Buffer sizes, each way, of connections to Redis. go-redis gives every
+// connection 32 KiB each way and those of its pipelines 128 KiB: megabytes
+// across the pools, where a command and its answer are a few KiB. A change,
+// with its incident, entry and posts, is one pipeline of up to about 10 KiB
+// that should reach Redis in one write.
+const (
+	connBuffer     = 8 << 10
+	pipelineBuffer = 32 << 10
+)
+
+// lean sizes the connections' buffers the URL leaves unset.
+func lean(read, write, pipelineRead, pipelineWrite *int) {
+	for n, size := range map[*int]int{read: connBuffer, write: connBuffer, pipelineRead: pipelineBuffer, pipelineWrite: pipelineBuffer} {
+		if *n == 0 {
+			*n = size
+		}
+	}
 }
 
 // tune shortens go-redis' default timeouts (5 s to dial, 3 s to read) where
