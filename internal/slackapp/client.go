@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
@@ -33,22 +34,31 @@ func (t trimmed) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusOK || !trimmedMethod(r.URL.Path) {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	buf := answers.Get().(*bytes.Buffer)
+	defer answers.Put(buf)
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
 	resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
 	var answer postAnswer // the rest, the message above all, is skipped unread
-	if json.Unmarshal(body, &answer) == nil {
-		if short, err := json.Marshal(answer); err == nil {
-			body = short
-		}
+	var body []byte
+	if json.Unmarshal(buf.Bytes(), &answer) == nil {
+		body, err = json.Marshal(answer)
+	}
+	if body == nil || err != nil {
+		body = bytes.Clone(buf.Bytes()) // not an answer it reads: passed on whole
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Del("Content-Length")
 	return resp, nil
 }
+
+// answers are the buffers Slack's answers are read into: one a call at
+// once, kept between calls rather than allocated for each.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // postAnswer is what slack-go reads of the answer to a post or an edit.
 type postAnswer struct {
