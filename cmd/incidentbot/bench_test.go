@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -91,6 +92,7 @@ func BenchmarkCommands(b *testing.B) {
 	for _, op := range deliveryOps {
 		deliveryTrips += delta("incidentbot_redis_round_trips_total", "op", op)
 	}
+	healthz := healthzCPU(b, proc, r.client, b.N)
 	scriptRate := applyAlone(b, rs, b.N)
 	directRate := postDirect(b, fake, posts)
 	cmdRate := n / acked.Seconds()
@@ -99,14 +101,15 @@ func BenchmarkCommands(b *testing.B) {
 	afterRate := float64(posts+postsBefore-postsAcked) / (delivered - acked).Seconds()
 
 	anon, file := rssParts(proc.cmd.Process.Pid)
-	b.Logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s; RSS %.1f MB (%.1f MB before; now %.1f MB its own memory, %.1f MB pages of the binary), Go heap in use %.1f MB",
-		b.N, cmdRate, scriptRate, cmdRate/scriptRate, delta("process_cpu_seconds_total")*1000/n, delta("go_memstats_mallocs_total")/n,
+	b.Logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU (GET /healthz: %.3f ms) and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s; RSS %.1f MB (%.1f MB before; now %.1f MB its own memory, %.1f MB pages of the binary), Go heap in use %.1f MB",
+		b.N, cmdRate, scriptRate, cmdRate/scriptRate, delta("process_cpu_seconds_total")*1000/n, healthz, delta("go_memstats_mallocs_total")/n,
 		ack/n, deliveryTrips/float64(max(posts, 1)), posts, postRate, afterRate, directRate, metricValue(after, "process_resident_memory_bytes")/1e6,
 		metricValue(before, "process_resident_memory_bytes")/1e6, anon, file, metricValue(after, "go_memstats_heap_inuse_bytes")/1e6)
 	b.ReportMetric(cmdRate, "cmds/s")
 	b.ReportMetric(scriptRate, "script/s")
 	b.ReportMetric(cmdRate/scriptRate, "ratio")
 	b.ReportMetric(delta("process_cpu_seconds_total")*1000/n, "cpu-ms/cmd")
+	b.ReportMetric(healthz, "healthz-cpu-ms")
 	b.ReportMetric(delta("go_memstats_mallocs_total")/n, "allocs/cmd")
 	b.ReportMetric(delta("go_memstats_alloc_bytes_total")/n, "B/cmd")
 	b.ReportMetric(ack/n, "ack-trips/cmd")
@@ -216,6 +219,25 @@ func hasLabels(m *dto.Metric, labels []string) bool {
 		}
 	}
 	return true
+}
+
+// healthzCPU sends n GET /healthz from benchClients clients, on the
+// connections the commands used, and returns the bot's CPU a request in ms:
+// what one HTTP exchange costs the bot on this machine, the least a command
+// can cost.
+func healthzCPU(b *testing.B, proc *botProcess, client *http.Client, n int) float64 {
+	b.Helper()
+	before := cpuSeconds(proc.cmd.Process.Pid)
+	inParallel(n, func(_, _ int) {
+		resp, err := client.Get("http://" + proc.addr + "/healthz")
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	})
+	return (cpuSeconds(proc.cmd.Process.Pid) - before) * 1000 / float64(n)
 }
 
 // applyAlone runs the store's apply script n times from benchClients
