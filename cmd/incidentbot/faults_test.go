@@ -7,12 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
 // verbs keep the incident open while its status moves: every one is allowed
@@ -226,6 +229,51 @@ func TestFaultsMinReplicas(t *testing.T) {
 	report(t, "min-replicas", res)
 	if res.recorded != 2 {
 		t.Errorf("%d updates recorded, want both: the unconfirmed one is on the primary", res.recorded)
+	}
+}
+
+// TestFaultsLaggingReplicaHoldsPosts: with INCIDENTBOT_REDIS_MIN_REPLICAS
+// 1 or all and the replica frozen (SIGSTOP, still connected as far as the
+// primary knows), no post goes out under a lease the replica has not
+// confirmed: a failover now could promote it without the lease, and another
+// replica would post again without looking. Once the replica catches up,
+// the posts go out, once.
+func TestFaultsLaggingReplicaHoldsPosts(t *testing.T) {
+	for _, setting := range []string{"1", "all"} {
+		t.Run(setting, func(t *testing.T) { laggingReplica(t, setting) })
+	}
+}
+
+func laggingReplica(t *testing.T, setting string) {
+	primary := startRedis(t)
+	replica := startRedis(t, "--replicaof", "127.0.0.1", strconv.Itoa(primary.port))
+	waitReplicated(t, replica)
+	fake := chattest.NewSlack(t)
+	vars := slackVars(fake, primary.URL())
+	vars["INCIDENTBOT_REDIS_MIN_REPLICAS"] = setting
+	b := startBot(t, vars)
+	r := newResponder()
+	declare(t, r, b.addr)
+	st := redistest.Open(t, primary.URL())
+	waitDelivered(t, st, r.workspace(), 30*time.Second)
+	posts := func() int { return fake.Calls("chat.postMessage") + fake.Calls("chat.update") }
+	before := posts()
+
+	replica.cmd.Process.Signal(syscall.SIGSTOP)
+	reply, err := r.send(b.addr, "C0GENERAL", "update INC-1 the replica lags tok-lag")
+	if err != nil || !strings.Contains(reply, "Recorded, but only 0 of 1 Redis replicas confirmed it") {
+		t.Fatalf("with the replica frozen: %q, %v", reply, err)
+	}
+	bottest.Eventually(t, 30*time.Second, "a lane held back", func() bool { return strings.Count(b.logs.String(), "held back") >= 2 })
+	if got := posts(); got != before {
+		t.Errorf("%d posts went out under leases the replica had not confirmed", got-before)
+	}
+	replica.cmd.Process.Signal(syscall.SIGCONT)
+	r.note("tok-lag", "Update added", nil)
+	res := check(t, primary.URL(), r, fake)
+	report(t, "lagging-replica", res)
+	if res.postsSeen != res.postsExpected {
+		t.Errorf("posts seen %d, want %d", res.postsSeen, res.postsExpected)
 	}
 }
 

@@ -111,7 +111,7 @@ func (s *Store) Take(ctx context.Context, t *bot.Taking) (bot.Lease, bool, error
 	if t.Queued != "" {
 		ahead = nil
 	}
-	res := s.evalDurable(ctx, ahead, takeScript, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, t.Lease.Milliseconds())
+	res, unconfirmed := s.evalDurable(ctx, ahead, takeScript, []string{k.lanes(), k.leases(), k.fence(), k.limits()}, k.prefix, t.Lease.Milliseconds())
 	if seen != nil {
 		switch n, err := seen.Result(); {
 		case errors.Is(err, redis.Nil):
@@ -126,7 +126,33 @@ func (s *Store) Take(ctx context.Context, t *bot.Taking) (bot.Lease, bool, error
 	if err != nil {
 		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", t.Workspace, err)
 	}
+	if unconfirmed != nil && taken[0] != "none" {
+		return s.holdBack(ctx, t, taken, unconfirmed)
+	}
 	return s.leased(ctx, t, taken)
+}
+
+// holdBackFor is how long a lane whose lease the replicas did not confirm
+// waits before it is taken again.
+const holdBackFor = time.Second
+
+// holdBack gives back, unattempted, a lane leased by a write the replicas
+// did not confirm, due again in a second. A post made under that lease
+// could be lost to a failover with the lease, and posted again by a replica
+// that took the lane as new, without looking for it first.
+func (s *Store) holdBack(ctx context.Context, t *bot.Taking, taken []any, why *bot.UnreplicatedError) (bot.Lease, bool, error) {
+	l, ok, err := s.leased(ctx, t, taken)
+	if err != nil || !ok {
+		return bot.Lease{}, false, err
+	}
+	s.opt.Logger.Warn("redisstore: a lane held back until the replicas confirm its lease", "workspace", l.Workspace.String(), "lane", l.Lane, "err", why)
+	if l.Bad == nil { // a bad entry is parked by whoever takes it next, once its lease expires
+		l.Job.Uncertain = l.Job.Uncertain || l.TakenOver
+		if _, _, err := s.Reschedule(ctx, l, holdBackFor, false, nil); err != nil {
+			s.opt.Logger.Warn("redisstore: giving a held lane back; it waits for its lease's expiry", "workspace", l.Workspace.String(), "lane", l.Lane, "err", err)
+		}
+	}
+	return bot.Lease{}, false, nil
 }
 
 // leased reads what the take function of the lease scripts answered. When
@@ -158,10 +184,13 @@ func (s *Store) leased(ctx context.Context, t *bot.Taking, res []any) (bot.Lease
 
 // finished reads a lease script's answer: 0 when the token was stale, 1
 // when it was asked to take nothing next, else what take answered.
-func (s *Store) finished(ctx context.Context, res *redis.Cmd, doing string, l bot.Lease, next *bot.Taking) (bot.Lease, bool, error) {
+func (s *Store) finished(ctx context.Context, res *redis.Cmd, unconfirmed *bot.UnreplicatedError, doing string, l bot.Lease, next *bot.Taking) (bot.Lease, bool, error) {
 	v, err := res.Result()
 	if err == nil {
 		if taken, ok := v.([]any); ok && next != nil {
+			if unconfirmed != nil && taken[0] != "none" {
+				return s.holdBack(ctx, next, taken, unconfirmed)
+			}
 			return s.leased(ctx, next, taken)
 		}
 		if n, ok := v.(int64); ok && n == 0 {
@@ -233,10 +262,10 @@ func (s *Store) finish(ctx context.Context, l bot.Lease, r bot.Result, reason st
 	}
 	number, _ := splitLane(l.Lane)
 	prefix, lease := nextArgs(next)
-	res := s.evalDurable(ctx, nil, doneScript,
+	res, unconfirmed := s.evalDurable(ctx, nil, doneScript,
 		[]string{k.lanes(), k.leases(), k.lane(l.Lane), k.refs(number), k.channels(), k.dead(), k.fence(), k.limits()},
 		l.Lane, l.Token, r.Channel, r.Root, number, reason, job, deadCap, prefix, lease)
-	return s.finished(ctx, res, "finishing", l, next)
+	return s.finished(ctx, res, unconfirmed, "finishing", l, next)
 }
 
 // Reschedule gives the lane back, its job to be tried again after delay,
@@ -252,9 +281,9 @@ func (s *Store) Reschedule(ctx context.Context, l bot.Lease, delay time.Duration
 		bucket = l.Job.Bucket()
 	}
 	prefix, lease := nextArgs(next)
-	res := s.evalDurable(ctx, nil, rescheduleScript, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits(), k.fence()},
+	res, unconfirmed := s.evalDurable(ctx, nil, rescheduleScript, []string{k.lanes(), k.leases(), k.lane(l.Lane), k.limits(), k.fence()},
 		l.Lane, l.Token, delay.Milliseconds(), entry, bucket, prefix, lease)
-	return s.finished(ctx, res, "rescheduling", l, next)
+	return s.finished(ctx, res, unconfirmed, "rescheduling", l, next)
 }
 
 // Backlog counts the jobs still to deliver and those parked.

@@ -39,6 +39,8 @@ type Store struct {
 	embedded *miniredis.Miniredis
 	opt      Options
 	replicas replicas
+	// unconfirmed holds delivery back while the replicas lag.
+	unconfirmed unconfirmed
 }
 
 var (

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot"
 )
 
 // AllReplicas, as Options.MinReplicas, waits for every replica the primary
@@ -186,16 +188,18 @@ func (s *Store) Writable(ctx context.Context) error {
 // WAITs on the same connection, so that what delivery recorded (a lease, a
 // post done) survives a failover as the changes do. Otherwise a promoted
 // replica could lack a lease and hand its lane out as new, and a post that
-// went out would go out again unchecked.
-func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc *redis.Script, keys []string, args ...any) *redis.Cmd {
+// went out would go out again unchecked. It returns an *UnreplicatedError
+// when fewer replicas than wanted confirmed the script's writes and a lease
+// they wrote must not be posted under yet (unconfirmed.hold).
+func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc *redis.Script, keys []string, args ...any) (*redis.Cmd, *bot.UnreplicatedError) {
 	var writer redis.Cmdable = s.rdb
 	wanted := 0
-	if s.opt.MinReplicas > 0 {
+	if s.opt.MinReplicas != 0 {
 		var err error
 		if writer, err = s.writer(ctx, keys[0]); err != nil {
 			cmd := redis.NewCmd(ctx)
 			cmd.SetErr(err)
-			return cmd
+			return cmd, nil
 		}
 		wanted = s.replicasWanted(ctx, writer)
 	}
@@ -205,6 +209,7 @@ func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc
 		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { ahead(p); return nil })
 		ahead = nil
 	}
+	var wait *redis.Cmd
 	run := func(bySHA bool) *redis.Cmd {
 		var res *redis.Cmd
 		writer.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -217,7 +222,7 @@ func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc
 				res = sc.Eval(ctx, p, keys, args...)
 			}
 			if wanted > 0 {
-				p.Do(ctx, "WAIT", wanted, s.opt.ReplicaWait.Milliseconds())
+				wait = p.Do(ctx, "WAIT", wanted, s.opt.ReplicaWait.Milliseconds())
 			}
 			return nil
 		})
@@ -227,5 +232,43 @@ func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc
 	if redis.HasErrorPrefix(res.Err(), "NOSCRIPT") {
 		res = run(false)
 	}
-	return res
+	if wait != nil && res.Err() == nil {
+		acked, _ := wait.Int64()
+		if s.unconfirmed.hold(acked >= int64(wanted), time.Now()) {
+			return res, &bot.UnreplicatedError{Confirmed: int(acked), Wanted: wanted}
+		}
+	}
+	return res, nil
+}
+
+// holdLimit is how long delivery holds its posts back while the replicas do
+// not confirm its leases. A failover settles within it (Sentinel's default
+// wait to declare a primary down is 30 s): a primary being replaced may take
+// writes its successor never gets, and even a replica that confirmed a
+// write may resynchronise from a successor that lacks it. A post made under
+// a lease lost so would be made again, unlooked for, by whoever takes the
+// lane next. Replicas that are gone confirm nothing however long delivery
+// waits: past the limit it goes on, as commands do, warned.
+const holdLimit = 30 * time.Second
+
+// unconfirmed is since when the replicas have not confirmed delivery's
+// writes.
+type unconfirmed struct {
+	mu    sync.Mutex
+	since time.Time
+}
+
+// hold notes whether a write was confirmed at now, and reports whether a
+// lease it wrote must wait: unconfirmed, and not yet for holdLimit.
+func (u *unconfirmed) hold(confirmed bool, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case confirmed:
+		u.since = time.Time{}
+		return false
+	case u.since.IsZero():
+		u.since = now
+	}
+	return now.Sub(u.since) < holdLimit
 }
