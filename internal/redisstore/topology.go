@@ -234,8 +234,13 @@ func (s *Store) evalDurable(ctx context.Context, ahead func(redis.Pipeliner), sc
 	}
 	if wait != nil && res.Err() == nil {
 		acked, _ := wait.Int64()
-		if s.unconfirmed.hold(acked >= int64(wanted), time.Now()) {
-			return res, &bot.UnreplicatedError{Confirmed: int(acked), Wanted: wanted}
+		unrep := &bot.UnreplicatedError{Confirmed: int(acked), Wanted: wanted}
+		hold, goOn := s.unconfirmed.hold(acked >= int64(wanted), time.Now())
+		if hold {
+			return res, unrep
+		}
+		if goOn {
+			s.opt.Logger.Warn("redisstore: the replicas have confirmed none of delivery's writes for a while; posting without them", "for", holdLimit, "err", unrep)
 		}
 	}
 	return res, nil
@@ -254,21 +259,27 @@ const holdLimit = 30 * time.Second
 // unconfirmed is since when the replicas have not confirmed delivery's
 // writes.
 type unconfirmed struct {
-	mu    sync.Mutex
-	since time.Time
+	mu     sync.Mutex
+	since  time.Time
+	goneOn bool // past holdLimit, and said so
 }
 
 // hold notes whether a write was confirmed at now, and reports whether a
-// lease it wrote must wait: unconfirmed, and not yet for holdLimit.
-func (u *unconfirmed) hold(confirmed bool, now time.Time) bool {
+// lease it wrote must wait: unconfirmed, and not yet for holdLimit. goOn
+// is true once, when delivery first goes on past the limit.
+func (u *unconfirmed) hold(confirmed bool, now time.Time) (hold, goOn bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	switch {
 	case confirmed:
-		u.since = time.Time{}
-		return false
+		u.since, u.goneOn = time.Time{}, false
+		return false, false
 	case u.since.IsZero():
 		u.since = now
 	}
-	return now.Sub(u.since) < holdLimit
+	if now.Sub(u.since) < holdLimit {
+		return true, false
+	}
+	goOn, u.goneOn = !u.goneOn, true
+	return false, goOn
 }
