@@ -69,7 +69,9 @@ func New(o Options) *Handler {
 }
 
 // ServeHTTP answers GET and HEAD from the snapshot, with an ETag, and the
-// preflight of a cross-origin read of the API.
+// preflight of a cross-origin read of the API. A path the page does not
+// have is not found whatever the method: with the page at "/" it answers
+// for every route the bot does not.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel, ok := strings.CutPrefix(r.URL.Path, h.opt.Path)
 	if !ok && r.URL.Path+"/" == h.opt.Path {
@@ -79,17 +81,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-	case http.MethodOptions:
-		cors(w.Header())
-		w.WriteHeader(http.StatusNoContent)
-		return
-	default:
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
 	snap, err := h.cache.get(r.Context(), r.Host)
 	if err != nil {
 		h.opt.Logger.Error("status page: no page to serve", "err", err)
@@ -97,6 +88,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, found := snap.docs[rel]
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		cors(w.Header())
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	if !found {
 		d = snap.docs["404"]
 	}

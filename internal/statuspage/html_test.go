@@ -2,6 +2,7 @@ package statuspage_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -36,4 +37,33 @@ func TestPageGolden(t *testing.T) {
 	id := bot.IncidentID(bot.Workspace{Platform: bot.Console, ID: "local"}, 1)
 	bottest.Golden(t, "page-index.golden", body(t, get(t, h, "/")))
 	bottest.Golden(t, "page-incident.golden", body(t, get(t, h, "/incidents/"+id)))
+}
+
+// TestMethods: the page is read-only. A path it has answers other methods
+// 405 with what it allows, and the preflight of a cross-origin read; a path
+// it does not have is not found whatever the method, so that with the page
+// at "/" a mistyped route of the bot reads as one.
+func TestMethods(t *testing.T) {
+	h, _ := seedHandler(t, "/")
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		header       string
+	}{
+		{http.MethodPost, "/", http.StatusMethodNotAllowed, "GET, HEAD, OPTIONS"},
+		{http.MethodPost, "/slack/comands", http.StatusNotFound, ""},
+		{http.MethodOptions, "/api/v2/summary.json", http.StatusNoContent, ""},
+		{http.MethodOptions, "/api/v2/nothing.json", http.StatusNotFound, ""},
+		{http.MethodHead, "/", http.StatusOK, ""},
+	} {
+		r := httptest.NewRequest(tc.method, "http://status.example.com"+tc.path, nil)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.status || w.Header().Get("Allow") != tc.header {
+			t.Errorf("%s %s: %d, Allow %q; want %d, %q", tc.method, tc.path, w.Code, w.Header().Get("Allow"), tc.status, tc.header)
+		}
+		if tc.status == http.StatusNoContent && w.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s %s: no CORS headers", tc.method, tc.path)
+		}
+	}
 }
