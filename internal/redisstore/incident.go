@@ -144,9 +144,6 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 	// Each command's own error is read below: the hints are only hints, and
 	// a WAIT that fails leaves the change applied, just unconfirmed.
 	before := func(p redis.Pipeliner) {
-		if !c.RemindAt.IsZero() {
-			p.ZAddLT(ctx, remindKey, redis.Z{Score: float64(c.RemindAt.UnixMilli()), Member: ws})
-		}
 		if len(c.Jobs) > 0 {
 			// Listed before the change is written, so no drain that began
 			// earlier can unlist the workspace after it; signalled after,
@@ -172,6 +169,13 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 			p.HDel(ctx, openKey, incident)
 		}
 		notePage(ctx, p, c)
+		if !c.RemindAt.IsZero() {
+			// Counted, then listed, after the change: a reminder scan that
+			// read the incidents before it either sees the count moved and
+			// leaves the workspace due, or is followed by the listing.
+			p.HIncrBy(ctx, remindCountKey, ws, 1)
+			p.ZAddLT(ctx, remindKey, redis.Z{Score: float64(c.RemindAt.UnixMilli()), Member: ws})
+		}
 		if len(c.Jobs) > 0 {
 			p.LPush(ctx, readyKey(c.Workspace.Platform), ws)
 			p.LTrim(ctx, readyKey(c.Workspace.Platform), 0, maxSignals-1) // unheard signals: the sweep covers them

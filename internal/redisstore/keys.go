@@ -12,6 +12,12 @@ import (
 // workspace's hash slot.
 const remindKey = "ib:remind"
 
+// remindCountKey counts, by workspace, the changes that listed it for
+// reminders, so a scan can tell whether one came while it read the
+// incidents. Its hash tag puts it in remindKey's slot, for one script to
+// read both on Cluster too.
+const remindCountKey = "ib:remind:count{ib:remind}"
+
 // The keys delivery loops across workspaces share, in one hash slot of their
 // own ({ready}) so that one script may touch them together on Cluster too:
 // readyKey(p) is the list a replica blocks on for workspaces of platform p

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -40,33 +41,60 @@ func jobEntry(j bot.Job) (string, error) {
 	return string(j.Op) + " " + j.Bucket() + " " + strconv.FormatInt(j.Seq, 10) + "\n" + string(raw), nil
 }
 
-// RemindDue lists the workspaces whose incidents may need a reminder at now.
+// RemindDue lists the workspaces whose incidents may need a reminder at
+// now, noting for RemindLater how many changes had listed each.
 func (s *Store) RemindDue(ctx context.Context, now time.Time) ([]bot.Workspace, error) {
-	members, err := s.rdb.ZRangeByScore(ctx, remindKey, &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: 1000}).Result()
+	res, err := remindDueScript.Run(ctx, s.rdb, []string{remindKey, remindCountKey}, now.UnixMilli(), 1000).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: listing workspaces to remind: %w", err)
 	}
 	var wss []bot.Workspace
-	for _, m := range members {
-		if ws, ok := parseWorkspace(m); ok {
+	for i := 0; i+1 < len(res); i += 2 {
+		if ws, ok := parseWorkspace(res[i]); ok {
+			s.scanned.note(res[i], res[i+1])
 			wss = append(wss, ws)
 		}
 	}
 	return wss, nil
 }
 
-// RemindLater lists ws for its next look at at, or for none when at is zero.
+// RemindLater lists ws for its next look at at, or for none when at is
+// zero, unless a change listed it since RemindDue: the look may have read
+// the incidents before that change, and ws stays due, to be looked at again.
 func (s *Store) RemindLater(ctx context.Context, ws bot.Workspace, at time.Time) error {
-	var err error
-	if at.IsZero() {
-		err = s.rdb.ZRem(ctx, remindKey, ws.String()).Err()
-	} else {
-		err = s.rdb.ZAdd(ctx, remindKey, redis.Z{Score: float64(at.UnixMilli()), Member: ws.String()}).Err()
+	next := ""
+	if !at.IsZero() {
+		next = strconv.FormatInt(at.UnixMilli(), 10)
 	}
-	if err != nil {
+	if err := remindLaterScript.Run(ctx, s.rdb, []string{remindKey, remindCountKey}, ws.String(), s.scanned.take(ws.String()), next).Err(); err != nil {
 		return fmt.Errorf("redisstore: listing %s for reminders: %w", ws, err)
 	}
 	return nil
+}
+
+// counts remember, by workspace, how many changes had listed it for
+// reminders when RemindDue listed it.
+type counts struct {
+	mu   sync.Mutex
+	seen map[string]string
+}
+
+func (c *counts) note(ws, count string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[string]string{}
+	}
+	c.seen[ws] = count
+}
+
+// take returns and forgets the count noted for ws; "" when none was.
+func (c *counts) take(ws string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	count := c.seen[ws]
+	delete(c.seen, ws)
+	return count
 }
 
 // Ready blocks up to wait for a signal that a workspace of one of platforms

@@ -41,6 +41,8 @@ type Store struct {
 	replicas replicas
 	// unconfirmed holds delivery back while the replicas lag.
 	unconfirmed unconfirmed
+	// scanned holds the counts RemindDue saw, for RemindLater.
+	scanned counts
 }
 
 var (
@@ -70,17 +72,19 @@ func script(name string, uses ...string) *redis.Script {
 }
 
 var (
-	findScript       = script("find")
-	applyScript      = script("apply")
-	takeScript       = script("take", "lease")
-	doneScript       = script("done", "lease")
-	rescheduleScript = script("reschedule", "lease")
-	renewScript      = script("renew")
-	dueScript        = script("due")
-	relistScript     = script("relist")
-	backlogScript    = script("backlog")
-	replayScript     = script("replay")
-	depthScript      = script("depth")
+	findScript        = script("find")
+	applyScript       = script("apply")
+	takeScript        = script("take", "lease")
+	doneScript        = script("done", "lease")
+	rescheduleScript  = script("reschedule", "lease")
+	renewScript       = script("renew")
+	dueScript         = script("due")
+	relistScript      = script("relist")
+	backlogScript     = script("backlog")
+	replayScript      = script("replay")
+	depthScript       = script("depth")
+	remindDueScript   = script("remind_due")
+	remindLaterScript = script("remind_later")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
@@ -124,7 +128,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("redisstore: Redis does not answer: %w", err)
 	}
-	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript} {
+	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript, remindDueScript, remindLaterScript} {
 		// Loading ahead only saves the first EVAL of each script: a slow
 		// replica (Cluster loads on every node) must not stop start-up.
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
