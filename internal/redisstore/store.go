@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -53,8 +54,12 @@ var (
 //go:embed lua/*.lua
 var luaFiles embed.FS
 
-// scriptNames names each script by its SHA1, for counting round trips.
-var scriptNames = map[string]string{}
+// scripts are every script the store runs, loaded ahead by Open, and
+// scriptNames names each by its SHA1, for counting round trips.
+var (
+	scripts     []*redis.Script
+	scriptNames = map[string]string{}
+)
 
 // script loads lua/<name>.lua, after the files of the functions it uses.
 func script(name string, uses ...string) *redis.Script {
@@ -67,6 +72,7 @@ func script(name string, uses ...string) *redis.Script {
 		src = append(src, part...)
 	}
 	sc := redis.NewScript(string(src))
+	scripts = append(scripts, sc)
 	scriptNames[sc.Hash()] = name
 	return sc
 }
@@ -128,7 +134,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("redisstore: Redis does not answer: %w", err)
 	}
-	for _, sc := range []*redis.Script{findScript, applyScript, takeScript, doneScript, rescheduleScript, renewScript, dueScript, relistScript, backlogScript, replayScript, depthScript, remindDueScript, remindLaterScript} {
+	for _, sc := range scripts {
 		// Loading ahead only saves the first EVAL of each script: a slow
 		// replica (Cluster loads on every node) must not stop start-up.
 		if err := sc.Load(ctx, rdb).Err(); err != nil {
@@ -189,11 +195,8 @@ const (
 
 // lean sizes the connections' buffers the URL leaves unset.
 func lean(read, write, pipelineRead, pipelineWrite *int) {
-	for n, size := range map[*int]int{read: connBuffer, write: connBuffer, pipelineRead: pipelineBuffer, pipelineWrite: pipelineBuffer} {
-		if *n == 0 {
-			*n = size
-		}
-	}
+	*read, *write = cmp.Or(*read, connBuffer), cmp.Or(*write, connBuffer)
+	*pipelineRead, *pipelineWrite = cmp.Or(*pipelineRead, pipelineBuffer), cmp.Or(*pipelineWrite, pipelineBuffer)
 }
 
 // tune shortens go-redis' default timeouts (5 s to dial, 3 s to read) where
