@@ -154,26 +154,24 @@ func (s *Store) Take(ctx context.Context, t *bot.Taking) (bot.Lease, bool, error
 	if err != nil {
 		return bot.Lease{}, false, fmt.Errorf("redisstore: taking a lane of %s: %w", t.Workspace, err)
 	}
-	if unconfirmed != nil && taken[0] != "none" {
-		return s.holdBack(ctx, t, taken, unconfirmed)
-	}
-	return s.leased(ctx, t, taken)
+	return s.leasedConfirmed(ctx, t, taken, unconfirmed)
 }
 
 // holdBackFor is how long a lane whose lease the replicas did not confirm
 // waits before it is taken again.
 const holdBackFor = time.Second
 
-// holdBack gives back, unattempted, a lane leased by a write the replicas
-// did not confirm, due again in a second. A post made under that lease
-// could be lost to a failover with the lease, and posted again by a replica
-// that took the lane as new, without looking for it first.
-func (s *Store) holdBack(ctx context.Context, t *bot.Taking, taken []any, why *bot.UnreplicatedError) (bot.Lease, bool, error) {
-	l, ok, err := s.leased(ctx, t, taken)
-	if err != nil || !ok {
-		return bot.Lease{}, false, err
+// leasedConfirmed is leased, for a take whose writes the replicas may not
+// have confirmed (unconfirmed). A lane leased so is given back, unattempted,
+// due again in a second: a post made under that lease could be lost to a
+// failover with the lease, and posted again by a replica that took the lane
+// as new, without looking for it first.
+func (s *Store) leasedConfirmed(ctx context.Context, t *bot.Taking, res []any, unconfirmed *bot.UnreplicatedError) (bot.Lease, bool, error) {
+	l, ok, err := s.leased(ctx, t, res)
+	if unconfirmed == nil || err != nil || !ok {
+		return l, ok, err
 	}
-	s.opt.Logger.Warn("redisstore: a lane held back until the replicas confirm its lease", "workspace", l.Workspace.String(), "lane", l.Lane, "err", why)
+	s.opt.Logger.Warn("redisstore: a lane held back until the replicas confirm its lease", "workspace", l.Workspace.String(), "lane", l.Lane, "err", unconfirmed)
 	if l.Bad == nil { // a bad entry is parked by whoever takes it next, once its lease expires
 		l.Job.Uncertain = l.Job.Uncertain || l.TakenOver
 		if _, _, err := s.Reschedule(ctx, l, holdBackFor, false, nil); err != nil {
@@ -216,10 +214,7 @@ func (s *Store) finished(ctx context.Context, res *redis.Cmd, unconfirmed *bot.U
 	v, err := res.Result()
 	if err == nil {
 		if taken, ok := v.([]any); ok && next != nil {
-			if unconfirmed != nil && taken[0] != "none" {
-				return s.holdBack(ctx, next, taken, unconfirmed)
-			}
-			return s.leased(ctx, next, taken)
+			return s.leasedConfirmed(ctx, next, taken, unconfirmed)
 		}
 		if n, ok := v.(int64); ok && n == 0 {
 			err = bot.ErrStaleLease
