@@ -194,12 +194,14 @@ func (s *Service) public(req Request, cmd Command, err error) error {
 // meanwhile.
 func (s *Service) change(ctx context.Context, req Request, cmd Command) (Reply, error) {
 	lookup := Lookup{Workspace: req.Workspace, Number: cmd.Ref, Channel: req.Channel, RequestID: req.RequestID}
-	if found, ok := s.recent.get(lookup); ok && cmd.Name != CmdDeclare {
-		if reply, err, done := s.try(ctx, req, cmd, lookup, found, true); done {
-			return reply, err
+	if cmd.Name != CmdDeclare {
+		if found, ok := s.recent.get(lookup); ok {
+			if reply, err, done := s.try(ctx, req, cmd, lookup, found, true); done {
+				return reply, err
+			}
+			// Changed elsewhere since this replica last changed it, or
+			// refused: read it.
 		}
-		// Changed elsewhere since this replica last changed it, or refused:
-		// read it.
 	}
 	for range maxAttempts {
 		found, err := s.opt.Store.Find(ctx, lookup)
