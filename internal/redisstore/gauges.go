@@ -3,9 +3,12 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/incidentbot/incidentbot/bot"
 )
@@ -76,4 +79,26 @@ func (s *Store) Gauges(ctx context.Context) (bot.Gauges, error) {
 		g.Open[bot.Platform(p)][bot.Impact(impact)]++
 	}
 	return g, nil
+}
+
+// settleOpen writes one incident's open-incidents gauge from what is stored.
+// Apply writes the gauge in the same round trip as its script, whatever the
+// script decides; when the script refuses the change (another replica's
+// came first, or the request was answered before), the gauge was told the
+// plan's story, which a command planned again may never correct.
+func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, number int) {
+	field := fmt.Sprintf("%s:%d", ws, number)
+	raw, err := s.rdb.HGet(ctx, keysOf(ws).incident(number), "json").Result()
+	if errors.Is(err, redis.Nil) {
+		s.rdb.HDel(ctx, openKey, field) // a declaration that lost its number to no one
+		return
+	}
+	if err != nil {
+		return // a hint: the incident's next change writes it again
+	}
+	if inc, err := decodeIncident(raw); err == nil && inc.Open() {
+		s.rdb.HSet(ctx, openKey, field, string(inc.Impact))
+	} else if err == nil {
+		s.rdb.HDel(ctx, openKey, field)
+	}
 }

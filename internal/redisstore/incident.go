@@ -104,8 +104,10 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 	}
 	switch res[0] {
 	case "conflict":
+		s.settleOpen(ctx, c.Workspace, inc.Number)
 		return bot.Reply{}, bot.ErrConflict
 	case "prior":
+		s.settleOpen(ctx, c.Workspace, inc.Number)
 		var r bot.Reply
 		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: stored reply of %s: %w", c.RequestID, err)
