@@ -120,7 +120,11 @@ func chatConfigured(cfg config.Config) bool {
 func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: log, MinReplicas: cfg.MinReplicas, ReclaimAfter: cfg.ReclaimAfter})
+	minReplicas := cfg.MinReplicas
+	if minReplicas == config.AllReplicas { // each package names "all" its own way
+		minReplicas = redisstore.AllReplicas
+	}
+	store, err := redisstore.Open(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: log, MinReplicas: minReplicas, ReclaimAfter: cfg.ReclaimAfter})
 	if err != nil {
 		return err
 	}
