@@ -330,26 +330,40 @@ func (d *Delivery) attempt(ctx context.Context, l Lease) (Result, error) {
 		context.AfterFunc(cctx, func() { t.Stop() })
 	})
 	defer stopGrace()
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		tick := time.NewTicker(d.opt.Lease / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-cctx.Done():
-				return
-			case <-tick.C:
-				if err := d.opt.Outbox.Renew(cctx, l, d.opt.Lease); err != nil && cctx.Err() == nil {
-					jobLog{d.opt.Logger, l.Job}.Warn("delivery: renewing a lease", "err", err)
-				}
-			}
-		}
-	}()
+	stopRenewing := d.keepLeased(cctx, l)
 	res, err := d.perform(cctx, l)
 	cancel()
-	<-renewed
+	stopRenewing()
 	return res, err
+}
+
+// keepLeased renews l every third of the lease while its call is in
+// flight, on a timer rather than a goroutine of its own: most calls end long
+// before the first renewal. The returned stop waits for a renewal under way,
+// so that none lands once the lane is finished.
+func (d *Delivery) keepLeased(ctx context.Context, l Lease) (stop func()) {
+	var mu sync.Mutex
+	stopped := false
+	mu.Lock() // the first renewal waits for t
+	defer mu.Unlock()
+	var t *time.Timer
+	t = time.AfterFunc(d.opt.Lease/3, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		if err := d.opt.Outbox.Renew(ctx, l, d.opt.Lease); err != nil && ctx.Err() == nil {
+			jobLog{d.opt.Logger, l.Job}.Warn("delivery: renewing a lease", "err", err)
+		}
+		t.Reset(d.opt.Lease / 3)
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 // record writes what became of a lane's job, trying a few times: a post that

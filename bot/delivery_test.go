@@ -35,3 +35,39 @@ func TestPlatformsHaveWorkersOfTheirOwn(t *testing.T) {
 		t.Errorf("%d Slack calls finished; all of them hang", n)
 	}
 }
+
+// TestSlowCallKeepsItsLease: a call that outlasts the lease several times
+// over keeps its lane, renewed while in flight, so no other replica takes
+// the lane and makes the same call again.
+func TestSlowCallKeepsItsLease(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := redistest.Open(t, "")
+	const lease = time.Second
+	inFlight, release := make(chan struct{}), make(chan struct{})
+	slow := &bottest.Poster{Fail: func(c bottest.Call) error {
+		if c.Op == "open" {
+			close(inFlight)
+			<-release
+		}
+		return nil
+	}}
+	d := bot.NewDelivery(bot.DeliveryOptions{Outbox: st, Posters: map[bot.Platform]bot.Poster{bot.Slack: slow}, Lease: lease})
+	svc := bot.NewService(bot.Options{Store: st, Queued: d.Wake})
+	ws := bot.Workspace{Platform: bot.Slack, ID: "T1"}
+	bottest.MustHandle(t, svc, ws, "C1", "declare Slack is slow today")
+	go d.Run(ctx)
+	<-inFlight
+	// Another replica looks for lanes to take for four leases.
+	for end := time.Now().Add(4 * lease); time.Now().Before(end); time.Sleep(lease / 10) {
+		l, ok, err := st.Take(ctx, &bot.Taking{Workspace: ws, Owner: "other", Lease: lease})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			t.Fatalf("another replica took lane %s (job %s) while its call was in flight", l.Lane, l.Job.Op)
+		}
+	}
+	close(release)
+	bottest.WaitDelivered(t, st, ws)
+}

@@ -8,8 +8,8 @@ import (
 // Move is one allowed change of status, with the reason responders take it
 // when the move goes backwards ("reopen", "fix failed").
 type Move struct {
-	To     Status
-	Reason string
+	To     Status `json:"to"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // String reads "investigating (reopen)", or just the status without a reason.
