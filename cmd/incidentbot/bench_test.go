@@ -18,6 +18,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/internal/chattest"
+	"github.com/incidentbot/incidentbot/internal/redisstore"
 	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
 
@@ -38,22 +39,8 @@ const benchClients = 32
 //
 //	go test ./cmd/incidentbot -run '^$' -bench Commands -benchtime 4000x
 func BenchmarkCommands(b *testing.B) {
-	rs := startRedis(b)
-	fake := chattest.NewSlack(b)
-	proc := startBot(b, slackVars(fake, rs.URL()))
-	r := newResponder()
-	// Connections kept open for every client, as Slack's own are: Go's
-	// default keeps two, and the rest would each dial for every command.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = benchClients
-	r.client = &http.Client{Timeout: 5 * time.Second, Transport: transport}
-	for c := range benchClients {
-		if _, err := r.send(proc.addr, "C0GENERAL", fmt.Sprintf("declare Bench %d", c)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	st := redistest.Open(b, rs.URL())
-	waitDelivered(b, st, r.workspace(), 30*time.Second)
+	rig := newBenchRig(b)
+	rs, fake, proc, r, st := rig.rs, rig.fake, rig.proc, rig.r, rig.st
 	before := scrape(b, proc.addr)
 	postsBefore := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
 
@@ -126,6 +113,36 @@ func BenchmarkCommands(b *testing.B) {
 	if got := deliveryTrips / float64(max(posts, 1)); b.N >= 100 && got > 3 {
 		b.Errorf("%.2f Redis round trips to deliver a post, want at most 3", got)
 	}
+}
+
+// benchRig is the real binary serving Slack against the fake, on a
+// redis-server of its own, with an incident declared for each of
+// benchClients clients and every post of the declarations delivered.
+type benchRig struct {
+	rs   *redisServer
+	fake *chattest.Slack
+	proc *botProcess
+	r    *responder
+	st   *redisstore.Store
+}
+
+func newBenchRig(b *testing.B) *benchRig {
+	b.Helper()
+	rig := &benchRig{rs: startRedis(b), fake: chattest.NewSlack(b), r: newResponder()}
+	rig.proc = startBot(b, slackVars(rig.fake, rig.rs.URL()))
+	// Connections kept open for every client, as Slack's own are: Go's
+	// default keeps two, and the rest would each dial for every command.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = benchClients
+	rig.r.client = &http.Client{Timeout: 5 * time.Second, Transport: transport}
+	for c := range benchClients {
+		if _, err := rig.r.send(rig.proc.addr, "C0GENERAL", fmt.Sprintf("declare Bench %d", c)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rig.st = redistest.Open(b, rig.rs.URL())
+	waitDelivered(b, rig.st, rig.r.workspace(), 30*time.Second)
+	return rig
 }
 
 // cpuSeconds is the CPU time a process has used, from /proc (in clock ticks
