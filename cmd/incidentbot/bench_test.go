@@ -32,6 +32,8 @@ const benchClients = 32
 // the same run, Redis runs the store's apply script alone b.N times from as
 // many clients, with the arguments the store sent for such a command, and
 // one client posts straight to the fake as many times as delivery did.
+// Last, b.N commands more come while the fake holds every call unanswered:
+// with delivery waiting, what answering a command costs alone (held-*).
 //
 // The bot's CPU, allocations and round trips to Redis are read from its own
 // /metrics, so the load generator and the fake, in this process, count for
@@ -47,15 +49,7 @@ func BenchmarkCommands(b *testing.B) {
 	cpuBefore := []float64{cpuSeconds(proc.cmd.Process.Pid), cpuSeconds(rs.cmd.Process.Pid), cpuSeconds(os.Getpid())}
 	b.ResetTimer()
 	start := time.Now()
-	var failed atomic.Int64
-	inParallel(b.N, func(c, i int) {
-		reply, err := r.send(proc.addr, "C0GENERAL", fmt.Sprintf("update INC-%d Bench update %d", c+1, i))
-		if err != nil || !strings.HasPrefix(reply, "Update added") {
-			if failed.Add(1) == 1 {
-				b.Errorf("not acknowledged: %q, %v", reply, err)
-			}
-		}
-	})
+	burst(b, r, proc.addr, "Bench update")
 	acked := time.Since(start)
 	// Where the two cores went while commands were answered.
 	cpuAcked := []float64{cpuSeconds(proc.cmd.Process.Pid), cpuSeconds(rs.cmd.Process.Pid), cpuSeconds(os.Getpid())}
@@ -88,6 +82,18 @@ func BenchmarkCommands(b *testing.B) {
 	afterRate := float64(posts+postsBefore-postsAcked) / (delivered - acked).Seconds()
 
 	anon, file := rssParts(proc.cmd.Process.Pid)
+
+	// Answering alone: as many commands again while Slack holds every call,
+	// so that delivery waits and the bot's CPU is what answering costs.
+	release := fake.Hold()
+	cpuHeld := cpuSeconds(proc.cmd.Process.Pid)
+	start = time.Now()
+	burst(b, r, proc.addr, "Held update")
+	heldRate := n / time.Since(start).Seconds()
+	heldCPU := (cpuSeconds(proc.cmd.Process.Pid) - cpuHeld) * 1000 / n
+	release()
+	b.Logf("while Slack held every call: %.0f cmds/s, ratio %.3f, %.3f ms CPU a command", heldRate, heldRate/scriptRate, heldCPU)
+
 	b.Logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU (GET /healthz: %.3f ms) and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s; RSS %.1f MB (%.1f MB before; now %.1f MB its own memory, %.1f MB pages of the binary), Go heap in use %.1f MB",
 		b.N, cmdRate, scriptRate, cmdRate/scriptRate, delta("process_cpu_seconds_total")*1000/n, healthz, delta("go_memstats_mallocs_total")/n,
 		ack/n, deliveryTrips/float64(max(posts, 1)), posts, postRate, afterRate, directRate, metricValue(after, "process_resident_memory_bytes")/1e6,
@@ -97,6 +103,9 @@ func BenchmarkCommands(b *testing.B) {
 	b.ReportMetric(cmdRate/scriptRate, "ratio")
 	b.ReportMetric(delta("process_cpu_seconds_total")*1000/n, "cpu-ms/cmd")
 	b.ReportMetric(healthz, "healthz-cpu-ms")
+	b.ReportMetric(heldRate, "held-cmds/s")
+	b.ReportMetric(heldRate/scriptRate, "held-ratio")
+	b.ReportMetric(heldCPU, "held-cpu-ms/cmd")
 	b.ReportMetric(delta("go_memstats_mallocs_total")/n, "allocs/cmd")
 	b.ReportMetric(delta("go_memstats_alloc_bytes_total")/n, "B/cmd")
 	b.ReportMetric(ack/n, "ack-trips/cmd")
@@ -113,6 +122,21 @@ func BenchmarkCommands(b *testing.B) {
 	if got := deliveryTrips / float64(max(posts, 1)); b.N >= 100 && got > 3 {
 		b.Errorf("%.2f Redis round trips to deliver a post, want at most 3", got)
 	}
+}
+
+// burst sends b.N `/incident update` commands from benchClients clients,
+// each updating an incident of its own, and fails the benchmark when one is
+// not acknowledged.
+func burst(b *testing.B, r *responder, addr, text string) {
+	var failed atomic.Int64
+	inParallel(b.N, func(c, i int) {
+		reply, err := r.send(addr, "C0GENERAL", fmt.Sprintf("update INC-%d %s %d", c+1, text, i))
+		if err != nil || !strings.HasPrefix(reply, "Update added") {
+			if failed.Add(1) == 1 {
+				b.Errorf("not acknowledged: %q, %v", reply, err)
+			}
+		}
+	})
 }
 
 // benchRig is the real binary serving Slack against the fake, on a

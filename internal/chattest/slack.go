@@ -80,6 +80,7 @@ type Slack struct {
 	files   map[string][]SlackFile // by channel
 	limiter *slackLimiter
 	chaos   chaos
+	held    chan struct{} // while set, every Web API call waits for it to close
 	tsSeq   int
 	idSeq   int
 	sock    slackSocket
@@ -222,6 +223,21 @@ func (s *Slack) SlowNext(method string, n int, d time.Duration) {
 	}
 }
 
+// Hold makes every Web API call wait, unanswered, until release is called
+// or the client gives up: Slack at a standstill.
+func (s *Slack) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := make(chan struct{})
+	s.held = held
+	return sync.OnceFunc(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.held = nil
+		close(held)
+	})
+}
+
 // SetChaos makes calls misbehave at random from now on, as c says; FailNext
 // and SlowNext still come first. SetChaos(Chaos{}) stops it.
 func (s *Slack) SetChaos(c Chaos) {
@@ -255,7 +271,17 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	s.mu.Lock()
 	s.calls[method]++
+	held := s.held
 	s.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-s.done:
+			return
+		case <-r.Context().Done():
+			return // the client gave up and sees its own timeout
+		}
+	}
 	if s.limit(w, r, method) {
 		return
 	}

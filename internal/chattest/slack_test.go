@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/internal/chattest"
 )
 
@@ -317,6 +318,31 @@ func TestSlackFailures(t *testing.T) {
 	defer cancel()
 	if _, _, err := api.PostMessageContext(short, "C1", slack.MsgOptionText("x", false)); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("slow post: %v, want context.DeadlineExceeded", err)
+	}
+}
+
+// TestSlackHold: a held call is answered only once released, and then in
+// full.
+func TestSlackHold(t *testing.T) {
+	f, api := newSlackClient(t)
+	release := f.Hold()
+	posted := make(chan error, 1)
+	go func() {
+		_, _, err := api.PostMessage("C1", slack.MsgOptionText("held", false))
+		posted <- err
+	}()
+	bottest.Eventually(t, 5*time.Second, "the call reaching the fake", func() bool { return f.Calls("chat.postMessage") == 1 })
+	select {
+	case err := <-posted:
+		t.Fatalf("a held call was answered: %v", err)
+	default:
+	}
+	if got := len(f.Messages("C1")); got != 0 {
+		t.Errorf("%d messages while held, want none", got)
+	}
+	release()
+	if err := <-posted; err != nil || len(f.Messages("C1")) != 1 {
+		t.Errorf("after release: %v, %d messages; want the post made", err, len(f.Messages("C1")))
 	}
 }
 
