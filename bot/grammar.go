@@ -202,6 +202,7 @@ const maxWait = 24 * time.Hour
 func parseWait(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.ToLower(v))
 	if err != nil || d < time.Minute || d > maxWait {
+		//lint:ignore ST1005 the end of a sentence responders read, after the flag's name
 		return 0, fmt.Errorf("takes a wait from 1m to 24h, like 20m or 1h30m, not %q.", clip(v, 20))
 	}
 	return d.Round(time.Minute), nil

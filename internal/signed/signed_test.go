@@ -2,7 +2,6 @@ package signed_test
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -52,7 +51,7 @@ func TestBody(t *testing.T) {
 					t.Errorf("read = %v, want %v", ok, tc.read)
 				}
 				if ok {
-					io.WriteString(w, string(body))
+					w.Write(body)
 				}
 			})
 			rec := httptest.NewRecorder()

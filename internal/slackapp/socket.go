@@ -26,10 +26,11 @@ func (a *App) RunSocketMode(ctx context.Context, opts ...socketmode.Option) erro
 			}
 		}
 	}()
-	if err := client.RunContext(ctx); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("slackapp: socket mode: %w", err)
+	err := client.RunContext(ctx) // it returns only with an error, ctx's among them
+	if ctx.Err() != nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("slackapp: socket mode: %w", err)
 }
 
 // socketEvent answers one Socket Mode event; each is acknowledged with the
