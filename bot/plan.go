@@ -196,7 +196,8 @@ func (s *Service) planEntry(req Request, cmd Command, inc *Incident) (Change, er
 	entry := Entry{Seq: next.Entries, Kind: KindUpdate, Status: step.To, At: at, RecordedAt: now, Actor: req.Actor, Message: cmd.Text, Late: late}
 	card := s.card(&next, at)
 	post := entryMessage(card, entry, s.opt.Location, step.Moved())
-	jobs := []Job{s.job(&next, LaneChannel, OpPost, post)}
+	jobs := make([]Job, 0, 3) // the incident channel's post, the broadcast thread's and the root's edit
+	jobs = append(jobs, s.job(&next, LaneChannel, OpPost, post))
 	if s.broadcasts(&next) {
 		jobs = append(jobs, s.job(&next, LaneBroadcast, OpPost, post), s.job(&next, LaneBroadcast, OpEdit, summaryMessage(card)))
 	}
@@ -280,7 +281,7 @@ func (s *Service) job(inc *Incident, lane Lane, op Op, m Message) Job {
 	if lane == LaneBroadcast {
 		ch = s.opt.Broadcast[inc.Workspace.Platform]
 	}
-	return Job{Workspace: inc.Workspace, Incident: inc.Number, Lane: lane, Op: op, Channel: ch, Message: m, Created: s.now()}
+	return Job{V: JobVersion, Workspace: inc.Workspace, Incident: inc.Number, Lane: lane, Op: op, Channel: ch, Message: m, Created: s.now()}
 }
 
 // changeOf assembles a Change, numbering its jobs in their lanes.

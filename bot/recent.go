@@ -36,10 +36,11 @@ func (r *recent) get(l Lookup) (Found, bool) {
 	return f, true
 }
 
-// put remembers inc, as stored by a change made at l from f.
+// put remembers inc, as stored by a change made at l from f. It keeps inc
+// itself, not a copy: the change that planned it is over, and get hands out
+// copies.
 func (r *recent) put(l Lookup, f Found, inc Incident) {
-	kept := inc.clone()
-	f.Incident, f.Prior, f.Open = &kept, nil, nil
+	f.Incident, f.Prior, f.Open = &inc, nil, nil
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.found == nil {

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -89,14 +90,22 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 	}
 	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap}
 	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.lanes(), k.audit(), k.refs(inc.Number)}
-	for _, j := range c.Jobs {
-		entry, err := jobEntry(j)
-		if err != nil {
+	entries := entryBuffers.Get().(*bytes.Buffer)
+	defer entryBuffers.Put(entries) // once the script has gone out with them
+	entries.Reset()
+	ends := make([]int, len(c.Jobs))
+	for i := range c.Jobs {
+		if err := writeJobEntry(entries, &c.Jobs[i]); err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: encoding job of %s: %w", inc.Ref(), err)
 		}
+		ends[i] = entries.Len()
+	}
+	start := 0
+	for i, j := range c.Jobs {
 		lane := laneName(j.Incident, j.Lane)
 		keys = append(keys, k.lane(lane))
-		args = append(args, lane, entry)
+		args = append(args, lane, entries.Bytes()[start:ends[i]])
+		start = ends[i]
 	}
 	res, err := s.applyListed(ctx, c, keys, args)
 	if err != nil {

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -33,13 +34,30 @@ const deadCap = 10000
 // that the scripts read what they need (dropping superseded edits, rate-limit
 // buckets) without decoding JSON.
 func jobEntry(j bot.Job) (string, error) {
-	j.V = bot.JobVersion
-	raw, err := json.Marshal(j)
-	if err != nil {
-		return "", err
-	}
-	return string(j.Op) + " " + j.Bucket() + " " + strconv.FormatInt(j.Seq, 10) + "\n" + string(raw), nil
+	var b bytes.Buffer
+	err := writeJobEntry(&b, &j)
+	return b.String(), err
 }
+
+// writeJobEntry writes j's entry at the end of b, which may hold others:
+// the jobs of a change are written into one buffer, with no copy of each.
+// A job read from an entry of an earlier version is written in this one.
+func writeJobEntry(b *bytes.Buffer, j *bot.Job) error {
+	if j.V != bot.JobVersion {
+		again := *j
+		again.V = bot.JobVersion
+		j = &again
+	}
+	b.WriteString(string(j.Op) + " " + j.Bucket() + " " + strconv.FormatInt(j.Seq, 10) + "\n")
+	if err := json.NewEncoder(b).Encode(j); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode ends with a newline; Marshal, which the entries were first written with, does not
+	return nil
+}
+
+// entryBuffers hold the jobs of a change while it is applied.
+var entryBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // RemindDue lists the workspaces whose incidents may need a reminder at
 // now, noting for RemindLater how many changes had listed each.
