@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/fsm"
 )
 
 // The figures behind incidentbot's gauges, across every replica. They are
@@ -20,6 +21,9 @@ import (
 const (
 	openKey   = "ib:{ready}:open"   // "<workspace>:<number>" -> impact, for open incidents
 	parkedKey = "ib:{ready}:parked" // workspaces that parked a post
+	// The version of the incident each entry of openKey was last written
+	// from, closed incidents included: one field for each incident.
+	openVersionsKey = "ib:{ready}:openv"
 )
 
 // Gauges reads what waits in the outboxes, what is parked and what is open.
@@ -81,24 +85,39 @@ func (s *Store) Gauges(ctx context.Context) (bot.Gauges, error) {
 	return g, nil
 }
 
-// settleOpen writes one incident's open-incidents gauge from what is stored.
-// Apply writes the gauge in the same round trip as its script, whatever the
-// script decides; when the script refuses the change (another replica's
-// came first, or the request was answered before), the gauge was told the
-// plan's story, which a command planned again may never correct.
-func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, number int) {
-	field := fmt.Sprintf("%s:%d", ws, number)
-	raw, err := s.rdb.HGet(ctx, keysOf(ws).incident(number), "json").Result()
-	if errors.Is(err, redis.Nil) {
-		s.rdb.HDel(ctx, openKey, field) // a declaration that lost its number to no one
-		return
+// openKeys are open.lua's keys: the open incidents and their versions.
+var openKeys = []string{openKey, openVersionsKey}
+
+// openArgs are open.lua's arguments for inc as of its version: its impact
+// while open, "" once closed. settle marks what was read back from the store.
+func openArgs(ws bot.Workspace, inc bot.Incident, settle bool) []any {
+	impact, how := "", ""
+	if inc.Open() {
+		impact = string(inc.Impact)
 	}
-	if err != nil {
+	if settle {
+		how = "settle"
+	}
+	return []any{fmt.Sprintf("%s:%d", ws, inc.Number), inc.Version, impact, how}
+}
+
+// settleOpen writes one incident's open-incidents entry from what is stored.
+// Apply writes the entry in the same round trip as its script, whatever the
+// script decides; when the script refuses the change (another replica's
+// came first, or the request was answered before), the entry was written
+// from the plan, at the version of the change that did land. Read back, the
+// stored incident wins that tie, and loses to any later version.
+func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, planned bot.Incident) {
+	inc := planned
+	inc.Status = fsm.Resolved // no incident: a declaration that lost its number to no one
+	raw, err := s.rdb.HGet(ctx, keysOf(ws).incident(planned.Number), "json").Result()
+	switch {
+	case err == nil:
+		if inc, err = decodeIncident(raw); err != nil {
+			return
+		}
+	case !errors.Is(err, redis.Nil):
 		return // a hint: the incident's next change writes it again
 	}
-	if inc, err := decodeIncident(raw); err == nil && inc.Open() {
-		s.rdb.HSet(ctx, openKey, field, string(inc.Impact))
-	} else if err == nil {
-		s.rdb.HDel(ctx, openKey, field)
-	}
+	openScript.Run(ctx, s.rdb, openKeys, openArgs(ws, inc, true)...)
 }

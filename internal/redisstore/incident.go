@@ -113,10 +113,10 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 	}
 	switch res[0] {
 	case "conflict":
-		s.settleOpen(ctx, c.Workspace, inc.Number)
+		s.settleOpen(ctx, c.Workspace, c.Incident)
 		return bot.Reply{}, bot.ErrConflict
 	case "prior":
-		s.settleOpen(ctx, c.Workspace, inc.Number)
+		s.settleOpen(ctx, c.Workspace, c.Incident)
 		var r bot.Reply
 		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: stored reply of %s: %w", c.RequestID, err)
@@ -150,8 +150,9 @@ func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, ar
 }
 
 func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, args []any, bySHA bool) ([]string, int64, int, error) {
-	var res, wait *redis.Cmd
+	var res, wait, open *redis.Cmd
 	ws := c.Workspace.String()
+	openHint := openArgs(c.Workspace, c.Incident, false)
 	// Each command's own error is read below: the hints are only hints, and
 	// a WAIT that fails leaves the change applied, just unconfirmed.
 	before := func(p redis.Pipeliner) {
@@ -171,13 +172,12 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 		}
 	}
 	after := func(p redis.Pipeliner) {
-		// The open incidents for the metrics, written after the change:
-		// a change refused for a conflict is planned again and rewrites it.
-		incident := fmt.Sprintf("%s:%d", ws, c.Incident.Number)
-		if c.Incident.Open() {
-			p.HSet(ctx, openKey, incident, string(c.Incident.Impact))
+		// The open incidents for the metrics, written after the change,
+		// in version order whatever order replicas' hints land in.
+		if bySHA {
+			open = openScript.EvalSha(ctx, p, openKeys, openHint...)
 		} else {
-			p.HDel(ctx, openKey, incident)
+			open = openScript.Eval(ctx, p, openKeys, openHint...)
 		}
 		notePage(ctx, p, c)
 		if !c.RemindAt.IsZero() {
@@ -211,6 +211,12 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { before(p); return nil })
 		writer.Pipelined(ctx, func(p redis.Pipeliner) error { script(p); waitFor(p); return nil })
 		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { after(p); return nil })
+	}
+	if res.Err() == nil && redis.HasErrorPrefix(open.Err(), "NOSCRIPT") {
+		// The hints' node lost its scripts, although the workspace's did
+		// not (on Cluster, a replica promoted since): sent again as EVAL,
+		// which loads it there.
+		openScript.Run(ctx, s.rdb, openKeys, openHint...)
 	}
 	out, err := res.StringSlice()
 	if err != nil || wait == nil {

@@ -91,6 +91,7 @@ var (
 	depthScript       = script("depth")
 	remindDueScript   = script("remind_due")
 	remindLaterScript = script("remind_later")
+	openScript        = script("open")
 )
 
 // Open connects to the Redis of o.URL, or starts the embedded one, and loads
