@@ -71,3 +71,17 @@ func TestSlowCallKeepsItsLease(t *testing.T) {
 	close(release)
 	bottest.WaitDelivered(t, st, ws)
 }
+
+// TestOpeningsShareOneBucket: opening a channel names no channel, so the
+// platform limits it across the workspace: a Retry-After for one
+// incident's opening holds every other's, while posts wait per channel.
+func TestOpeningsShareOneBucket(t *testing.T) {
+	open := func(n int) bot.Job { return bot.Job{Op: bot.OpOpen, Lane: bot.LaneChannel, Incident: n} }
+	post := func(n int) bot.Job { return bot.Job{Op: bot.OpPost, Lane: bot.LaneChannel, Incident: n} }
+	if a, b := open(1).Bucket(), open(2).Bucket(); a != b {
+		t.Errorf("openings of INC-1 and INC-2 wait in buckets %q and %q; want one", a, b)
+	}
+	if a, b := post(1).Bucket(), post(2).Bucket(); a == b {
+		t.Errorf("posts to the channels of INC-1 and INC-2 share bucket %q; want one each", a)
+	}
+}

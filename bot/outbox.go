@@ -61,13 +61,14 @@ type Job struct {
 }
 
 // Bucket names the rate limit a job's call counts against: the platform's
-// method in one channel. A Retry-After holds every job of the bucket, on
-// every replica.
+// method in one channel, or across the workspace for opening a channel,
+// which names none (Slack's conversations.create, a Discord server's new
+// channel). A Retry-After holds every job of the bucket, on every replica.
 func (j Job) Bucket() string {
 	method := "post"
 	switch j.Op {
 	case OpOpen:
-		method = "open"
+		return "open"
 	case OpInvite:
 		method = "invite"
 	case OpEdit:

@@ -34,10 +34,16 @@ func slowSlack(t *testing.T, d time.Duration) *chattest.Slack {
 func declareMany(t *testing.T, r *responder, addr string, n int) {
 	t.Helper()
 	for i := 1; i <= n; i++ {
-		reply, err := r.send(addr, "C0GENERAL", fmt.Sprintf("declare Incident %d", i))
-		if err != nil || !strings.HasPrefix(reply, fmt.Sprintf("Declared INC-%d", i)) {
-			t.Fatalf("declare %d: %q, %v", i, reply, err)
-		}
+		declareNumber(t, r, addr, i)
+	}
+}
+
+// declareNumber declares "Incident <i>", which must become INC-<i>.
+func declareNumber(t *testing.T, r *responder, addr string, i int) {
+	t.Helper()
+	reply, err := r.send(addr, "C0GENERAL", fmt.Sprintf("declare Incident %d", i))
+	if err != nil || !strings.HasPrefix(reply, fmt.Sprintf("Declared INC-%d", i)) {
+		t.Fatalf("declare %d: %q, %v", i, reply, err)
 	}
 }
 
@@ -174,6 +180,13 @@ func TestFaultsRateLimitStorm(t *testing.T) {
 	r := newResponder()
 	declareMany(t, r, addrs[0], 5)
 	spread(r, addrs, scale(40, 400), 5, 4)
+	// The updates' lanes all wait for the same broadcast bucket, so they call
+	// together as it reopens. An incident declared meanwhile is a lane due at
+	// once, mid-window: a replica that ignored the bucket would call then.
+	for i := range scale(8, 60) {
+		time.Sleep(250 * time.Millisecond) // pacing, not a wait for anything
+		declareNumber(t, r, addrs[i%len(addrs)], 6+i)
+	}
 	res := checkEach(t, rs.URL(), r, fake)
 	report(t, "rate-limit-storm", res)
 	if n := fake.EarlyCalls(); n != 0 {

@@ -10,20 +10,17 @@ import (
 // Every calls of Methods, the first Limited are answered 429 with
 // Retry-After, until Until. Each answer closes the method in that channel
 // for RetryAfter; a call that comes while it is closed is answered 429 too,
-// and counted once it could have known: from lateness after the 429 was
-// written (calls already under way then cannot know), until it reopens. A
-// client that honours Retry-After makes none.
+// and counted once it surely could have known: in the second half of the
+// window. Calls already under way when the 429 was written cannot know,
+// and on a busy machine one can take long to arrive; a client that ignores
+// the window calls in both halves. A client that honours Retry-After makes
+// none.
 type SlackLimits struct {
 	Methods        []string
 	Every, Limited int
 	RetryAfter     time.Duration
 	Until          time.Time
 }
-
-// lateness is how long after a 429 is written a call of the same bucket
-// counts as early: time for the answer to reach the client and for calls
-// it had already begun to arrive.
-const lateness = 50 * time.Millisecond
 
 type window struct{ from, until time.Time }
 
@@ -83,6 +80,6 @@ func (s *Slack) limit(w http.ResponseWriter, r *http.Request, method string) boo
 		return false
 	}
 	refuseSlack(w, http.StatusTooManyRequests, l.RetryAfter)
-	l.closed[key] = window{from: time.Now().Add(lateness), until: now.Add(l.RetryAfter)}
+	l.closed[key] = window{from: now.Add(l.RetryAfter / 2), until: now.Add(l.RetryAfter)}
 	return true
 }
