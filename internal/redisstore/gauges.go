@@ -105,8 +105,8 @@ func openArgs(ws bot.Workspace, inc bot.Incident, settle bool) []any {
 // Apply writes the entry in the same round trip as its script, whatever the
 // script decides; when the script refuses the change (another replica's
 // came first, or the request was answered before), the entry was written
-// from the plan, at the version of the change that did land. Read back, the
-// stored incident wins that tie, and loses to any later version.
+// from the plan, perhaps at the version of the change that did land. Read
+// back, the stored incident wins that tie, and loses to any later version.
 func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, planned bot.Incident) {
 	inc := planned
 	inc.Status = fsm.Resolved // no incident: a declaration that lost its number to no one
