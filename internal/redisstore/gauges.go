@@ -11,7 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/fsm"
 )
 
 // The figures behind incidentbot's gauges, across every replica. They are
@@ -108,16 +107,17 @@ func openArgs(ws bot.Workspace, inc bot.Incident, settle bool) []any {
 // from the plan, perhaps at the version of the change that did land. Read
 // back, the stored incident wins that tie, and loses to any later version.
 func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, planned bot.Incident) {
-	inc := planned
-	inc.Status = fsm.Resolved // no incident: a declaration that lost its number to no one
+	// None stored (a declaration that lost its number to no one) is no
+	// incident open, as of the plan's version.
+	stored := bot.Incident{Number: planned.Number, Version: planned.Version}
 	raw, err := s.rdb.HGet(ctx, keysOf(ws).incident(planned.Number), "json").Result()
 	switch {
 	case err == nil:
-		if inc, err = decodeIncident(raw); err != nil {
+		if stored, err = decodeIncident(raw); err != nil {
 			return
 		}
 	case !errors.Is(err, redis.Nil):
 		return // a hint: the incident's next change writes it again
 	}
-	openScript.Run(ctx, s.rdb, openKeys, openArgs(ws, inc, true)...)
+	openScript.Run(ctx, s.rdb, openKeys, openArgs(ws, stored, true)...)
 }
