@@ -16,11 +16,7 @@ import (
 // later version.
 func TestOpenEntriesTakeTheNewestVersion(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openEmbedded(t)
 	ws := bot.Workspace{Platform: bot.Slack, ID: "T1"}
 	at := func(version int64, st fsm.Status, impact bot.Impact) bot.Incident {
 		inc := bot.Incident{Number: 1, Version: version, Impact: impact}
@@ -66,11 +62,7 @@ func TestOpenEntriesTakeTheNewestVersion(t *testing.T) {
 // change still writes its entry.
 func TestOpenEntryWhereScriptsWereLost(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openEmbedded(t)
 	if err := s.rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -86,4 +78,16 @@ func TestOpenEntryWhereScriptsWereLost(t *testing.T) {
 	if open := g.Open[bot.Slack]; open[bot.ImpactMajor] != 1 || len(open) != 1 {
 		t.Errorf("open incidents %v; want the one major incident", open)
 	}
+}
+
+// openEmbedded opens a store on an embedded Redis of its own for the test.
+// Tests inside the package cannot use redistest, which imports it.
+func openEmbedded(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
