@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +44,14 @@ const benchClients = 32
 //
 //	go test ./cmd/incidentbot -run '^$' -bench Commands -benchtime 4000x
 func BenchmarkCommands(b *testing.B) {
+	// go test keeps ten lines of a benchmark's log, those of its first run,
+	// of one command, first: that run logs nothing, so the real run's show.
+	logf := func(format string, args ...any) {
+		b.Helper()
+		if b.N > 1 {
+			b.Logf(format, args...)
+		}
+	}
 	rig := newBenchRig(b)
 	rs, fake, proc, r, st := rig.rs, rig.fake, rig.proc, rig.r, rig.st
 	before := scrape(b, proc.addr)
@@ -53,11 +64,11 @@ func BenchmarkCommands(b *testing.B) {
 	acked := time.Since(start)
 	// Where the two cores went while commands were answered.
 	cpuAcked := []float64{cpuSeconds(proc.cmd.Process.Pid), cpuSeconds(rs.cmd.Process.Pid), cpuSeconds(os.Getpid())}
-	b.Logf("%d commands answered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, load generator and fake %.2fs", b.N, acked.Seconds(),
+	logf("%d commands answered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, load generator and fake %.2fs", b.N, acked.Seconds(),
 		cpuAcked[0]-cpuBefore[0], cpuAcked[1]-cpuBefore[1], cpuAcked[2]-cpuBefore[2])
 	postsAcked := fake.Calls("chat.postMessage") + fake.Calls("chat.update")
 	waitDelivered(b, st, r.workspace(), 30*time.Second)
-	b.Logf("the rest delivered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, the fake and the looks at the backlog %.2fs", (time.Since(start) - acked).Seconds(),
+	logf("the rest delivered in %.2fs, CPU meanwhile: bot %.2fs, Redis %.2fs, the fake and the looks at the backlog %.2fs", (time.Since(start) - acked).Seconds(),
 		cpuSeconds(proc.cmd.Process.Pid)-cpuAcked[0], cpuSeconds(rs.cmd.Process.Pid)-cpuAcked[1], cpuSeconds(os.Getpid())-cpuAcked[2])
 	delivered := time.Since(start)
 	b.StopTimer()
@@ -76,6 +87,7 @@ func BenchmarkCommands(b *testing.B) {
 	healthz := healthzCPU(b, proc, r.client, b.N)
 	scriptRate := applyAlone(b, rs, b.N)
 	directRate := postDirect(b, fake, posts)
+	textRate := postText(fake, posts)
 	cmdRate := n / acked.Seconds()
 	postRate := float64(posts) / delivered.Seconds()
 	// After the burst: the calls made while the backlog drained.
@@ -86,17 +98,18 @@ func BenchmarkCommands(b *testing.B) {
 	// Answering alone: as many commands again while Slack holds every call,
 	// so that delivery waits and the bot's CPU is what answering costs.
 	release := fake.Hold()
-	cpuHeld := cpuSeconds(proc.cmd.Process.Pid)
+	cpuHeld := []float64{cpuSeconds(proc.cmd.Process.Pid), cpuSeconds(rs.cmd.Process.Pid), cpuSeconds(os.Getpid())}
 	start = time.Now()
 	burst(b, r, proc.addr, "Held update")
 	heldRate := n / time.Since(start).Seconds()
-	heldCPU := (cpuSeconds(proc.cmd.Process.Pid) - cpuHeld) * 1000 / n
+	heldCPU := (cpuSeconds(proc.cmd.Process.Pid) - cpuHeld[0]) * 1000 / n
 	release()
-	b.Logf("while Slack held every call: %.0f cmds/s, ratio %.3f, %.3f ms CPU a command", heldRate, heldRate/scriptRate, heldCPU)
+	logf("while Slack held every call: %.0f cmds/s, ratio %.3f, %.3f ms CPU a command; Redis %.3f ms, the load generator %.3f ms", heldRate, heldRate/scriptRate, heldCPU,
+		(cpuSeconds(rs.cmd.Process.Pid)-cpuHeld[1])*1000/n, (cpuSeconds(os.Getpid())-cpuHeld[2])*1000/n)
 
-	b.Logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU (GET /healthz: %.3f ms) and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s; RSS %.1f MB (%.1f MB before; now %.1f MB its own memory, %.1f MB pages of the binary), Go heap in use %.1f MB",
+	logf("%d commands: %.0f cmds/s, script alone %.0f/s, ratio %.3f; %.3f ms CPU (GET /healthz: %.3f ms) and %.0f allocs a command; round trips %.2f a command, %.2f a post; %d posts at %.0f/s, %.0f/s after the burst, direct %.0f/s (short texts instead: %.0f/s); RSS %.1f MB (%.1f MB before; now %.1f MB its own memory, %.1f MB pages of the binary), Go heap in use %.1f MB",
 		b.N, cmdRate, scriptRate, cmdRate/scriptRate, delta("process_cpu_seconds_total")*1000/n, healthz, delta("go_memstats_mallocs_total")/n,
-		ack/n, deliveryTrips/float64(max(posts, 1)), posts, postRate, afterRate, directRate, metricValue(after, "process_resident_memory_bytes")/1e6,
+		ack/n, deliveryTrips/float64(max(posts, 1)), posts, postRate, afterRate, directRate, textRate, metricValue(after, "process_resident_memory_bytes")/1e6,
 		metricValue(before, "process_resident_memory_bytes")/1e6, anon, file, metricValue(after, "go_memstats_heap_inuse_bytes")/1e6)
 	b.ReportMetric(cmdRate, "cmds/s")
 	b.ReportMetric(scriptRate, "script/s")
@@ -364,15 +377,92 @@ func (h *applyCapture) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 }
 
 // postDirect posts n messages straight to the fake from one client, as
-// fast as it answers, and returns the posts a second.
+// fast as it answers, and returns the posts a second. The messages are the
+// bot's own, as it last posted them: an update in an incident channel and
+// its reply in the broadcast thread, each posted again where it went, field
+// for field as the bot sent it, which it checks: comparing delivery with
+// smaller messages would measure their size.
 func postDirect(b *testing.B, fake *chattest.Slack, n int) float64 {
 	b.Helper()
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	var replies []chattest.SlackMessage
+	for _, m := range fake.Messages("C0BROADCAST") {
+		if m.ThreadTS != "" {
+			replies = append(replies, m)
+		}
+	}
+	chans := fake.Channels()
+	posts := []directPost{postedAgain(b, fake.Messages(chans[len(chans)-1].ID)), postedAgain(b, replies)}
 	start := time.Now()
 	for i := range max(n, 1) {
-		if _, _, err := api.PostMessage("C0DIRECT", slack.MsgOptionText(fmt.Sprintf("direct %d", i), false)); err != nil {
+		p := posts[i%len(posts)]
+		if _, _, err := api.PostMessage(p.channel, p.opts...); err != nil {
 			b.Fatal(err)
 		}
 	}
+	rate := float64(max(n, 1)) / time.Since(start).Seconds()
+	for _, p := range posts {
+		msgs := fake.Messages(p.channel)
+		if again := msgs[len(msgs)-1].Raw; !reflect.DeepEqual(again, p.raw) {
+			b.Errorf("posted again as %v, not as the bot posted it: %v", again, p.raw)
+		}
+	}
+	return rate
+}
+
+// postText posts n short texts straight to the fake from one client and
+// returns the posts a second: what the fake takes of messages smaller than
+// the bot's.
+func postText(fake *chattest.Slack, n int) float64 {
+	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
+	start := time.Now()
+	for i := range max(n, 1) {
+		api.PostMessage("C0DIRECT", slack.MsgOptionText(fmt.Sprintf("direct %d", i), false))
+	}
 	return float64(max(n, 1)) / time.Since(start).Seconds()
+}
+
+// directPost is a message of the bot's, to be posted again.
+type directPost struct {
+	channel string
+	opts    []slack.MsgOption
+	raw     url.Values // the fields of the bot's call
+}
+
+// postedAgain is the last of msgs as slack-go would post it again.
+func postedAgain(b *testing.B, msgs []chattest.SlackMessage) directPost {
+	b.Helper()
+	if len(msgs) == 0 {
+		b.Fatal("the bot posted nothing to post again")
+	}
+	m := msgs[len(msgs)-1]
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if m.Blocks != nil {
+		var blocks slack.Blocks
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			b.Fatalf("the bot's blocks: %v", err)
+		}
+		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
+	}
+	if m.Attachments != nil {
+		var attachments []slack.Attachment
+		if err := json.Unmarshal(m.Attachments, &attachments); err != nil {
+			b.Fatalf("the bot's attachments: %v", err)
+		}
+		opts = append(opts, slack.MsgOptionAttachments(attachments...))
+	}
+	if m.Metadata != nil {
+		var meta slack.SlackMetadata
+		if err := json.Unmarshal(m.Metadata, &meta); err != nil {
+			b.Fatalf("the bot's metadata: %v", err)
+		}
+		opts = append(opts, slack.MsgOptionMetadata(meta))
+	}
+	if m.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+	}
+	if m.Raw.Get("unfurl_links") == "false" {
+		opts = append(opts, slack.MsgOptionDisableLinkUnfurl())
+	}
+	return directPost{channel: m.Channel, opts: opts, raw: m.Raw}
 }
