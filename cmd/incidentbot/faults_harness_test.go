@@ -214,7 +214,29 @@ func check(t *testing.T, redisURL string, r *responder, fake *chattest.Slack) ta
 	if dups := fake.Duplicates(); dups != nil {
 		res.problems = append(res.problems, fmt.Sprintf("readers see duplicates: %q", dups))
 	}
+	if counted, stored := openCounts(t, st, ws); counted != stored {
+		res.problems = append(res.problems, fmt.Sprintf("the metrics count %d open incidents, and %d are stored", counted, stored))
+	}
 	return res
+}
+
+// openCounts is how many incidents the metrics count open on ws's platform,
+// and how many of ws's stored incidents are open: the test's Redis holds
+// that one workspace.
+func openCounts(t *testing.T, st *redisstore.Store, ws bot.Workspace) (counted, stored int) {
+	t.Helper()
+	g, err := st.Gauges(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range g.Open[ws.Platform] {
+		counted += n
+	}
+	open, err := st.List(context.Background(), ws, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counted, len(open)
 }
 
 // waitDelivered waits until no post of ws is queued. It gives up only when

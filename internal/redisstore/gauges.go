@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,8 +19,9 @@ import (
 const (
 	openKey   = "ib:{ready}:open"   // "<workspace>:<number>" -> impact, for open incidents
 	parkedKey = "ib:{ready}:parked" // workspaces that parked a post
-	// The version of the incident each entry of openKey was last written
-	// from, closed incidents included: one field for each incident.
+	// On Cluster, the version of the incident each entry of openKey was
+	// last written from, closed incidents included: one field for each
+	// incident.
 	openVersionsKey = "ib:{ready}:openv"
 )
 
@@ -84,40 +84,46 @@ func (s *Store) Gauges(ctx context.Context) (bot.Gauges, error) {
 	return g, nil
 }
 
-// openKeys are open.lua's keys: the open incidents and their versions.
-var openKeys = []string{openKey, openVersionsKey}
-
-// openArgs are open.lua's arguments for inc as of its version: its impact
-// while open, "" once closed. settle marks what was read back from the store.
-func openArgs(ws bot.Workspace, inc bot.Incident, settle bool) []any {
-	impact, how := "", ""
+// openEntry is inc's entry among the open incidents: its field, and its
+// impact while open ("" once closed).
+func openEntry(ws bot.Workspace, inc bot.Incident) (field, impact string) {
 	if inc.Open() {
 		impact = string(inc.Impact)
 	}
-	if settle {
-		how = "settle"
-	}
-	return []any{fmt.Sprintf("%s:%d", ws, inc.Number), inc.Version, impact, how}
+	return fmt.Sprintf("%s:%d", ws, inc.Number), impact
 }
 
-// settleOpen writes one incident's open-incidents entry from what is stored.
-// Apply writes the entry in the same round trip as its script, whatever the
-// script decides; when the script refuses the change (another replica's
-// came first, or the request was answered before), the entry was written
-// from the plan, perhaps at the version of the change that did land. Read
-// back, the stored incident wins that tie, and loses to any later version.
-func (s *Store) settleOpen(ctx context.Context, ws bot.Workspace, planned bot.Incident) {
-	// None stored (a declaration that lost its number to no one) is no
-	// incident open, as of the plan's version.
-	stored := bot.Incident{Number: planned.Number, Version: planned.Version}
-	raw, err := s.rdb.HGet(ctx, keysOf(ws).incident(planned.Number), "json").Result()
-	switch {
-	case err == nil:
-		if stored, err = decodeIncident(raw); err != nil {
-			return
+// openKeys are open.lua's keys: the open incidents and their versions.
+var openKeys = []string{openKey, openVersionsKey}
+
+// openArgs are open.lua's arguments for inc as of its version.
+func openArgs(ws bot.Workspace, inc bot.Incident) []any {
+	field, impact := openEntry(ws, inc)
+	return []any{field, inc.Version, impact}
+}
+
+// afterOnCluster sends what follows an applied change on Cluster: the
+// signals after, and the open-incidents entry, which the apply script
+// writes itself on one server but which lives on another primary here.
+// The entry is sent only for a change the script applied, so a refused
+// plan never writes one; hints of several replicas may land in any order,
+// and open.lua keeps the newest version's.
+func (s *Store) afterOnCluster(ctx context.Context, c bot.Change, res *redis.Cmd, after func(redis.Pipeliner)) {
+	out, err := res.StringSlice()
+	applied := err == nil && len(out) > 0 && out[0] == "ok"
+	hint := openArgs(c.Workspace, c.Incident)
+	var open *redis.Cmd
+	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		after(p)
+		if applied {
+			open = openScript.EvalSha(ctx, p, openKeys, hint...)
 		}
-	case !errors.Is(err, redis.Nil):
-		return // a hint: the incident's next change writes it again
+		return nil
+	})
+	if open != nil && redis.HasErrorPrefix(open.Err(), "NOSCRIPT") {
+		// The registry's primary lost its scripts although the
+		// workspace's did not (a replica promoted since): sent again as
+		// EVAL, which loads it there.
+		openScript.Run(ctx, s.rdb, openKeys, hint...)
 	}
-	openScript.Run(ctx, s.rdb, openKeys, openArgs(ws, stored, true)...)
 }

@@ -88,7 +88,15 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 			return bot.Reply{}, fmt.Errorf("redisstore: encoding the audit record of %s: %w", inc.Ref(), err)
 		}
 	}
-	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap}
+	// The open incidents of every workspace are written by the script
+	// itself, with the change or not at all, except on Cluster, where they
+	// live in another slot and the change sends them a hint once applied.
+	openField, openImpact := openEntry(c.Workspace, inc)
+	if s.cluster() {
+		openField = ""
+	}
+	args := []any{inc.Version, incJSON, inc.Number, open, inc.DeclaredAt.UnixMilli(), entryJSON, replyJSON, int(s.opt.RequestTTL.Seconds()), auditJSON, auditCap,
+		openField, openImpact}
 	keys := []string{k.request(requestID(c.RequestID)), k.incident(inc.Number), k.timeline(inc.Number), k.seq(), k.open(), k.all(), k.lanes(), k.audit(), k.refs(inc.Number)}
 	entries := entryBuffers.Get().(*bytes.Buffer)
 	defer entryBuffers.Put(entries) // once the script has gone out with them
@@ -107,16 +115,17 @@ func (s *Store) Apply(ctx context.Context, c bot.Change) (bot.Reply, error) {
 		args = append(args, lane, entries.Bytes()[start:ends[i]])
 		start = ends[i]
 	}
+	if openField != "" {
+		keys = append(keys, openKey)
+	}
 	res, err := s.applyListed(ctx, c, keys, args)
 	if err != nil {
 		return bot.Reply{}, fmt.Errorf("redisstore: apply to %s of %s: %w", inc.Ref(), c.Workspace, err)
 	}
 	switch res[0] {
 	case "conflict":
-		s.settleOpen(ctx, c.Workspace, c.Incident)
 		return bot.Reply{}, bot.ErrConflict
 	case "prior":
-		s.settleOpen(ctx, c.Workspace, c.Incident)
 		var r bot.Reply
 		if err := json.Unmarshal([]byte(res[1]), &r); err != nil {
 			return bot.Reply{}, fmt.Errorf("redisstore: stored reply of %s: %w", c.RequestID, err)
@@ -150,9 +159,8 @@ func (s *Store) applyListed(ctx context.Context, c bot.Change, keys []string, ar
 }
 
 func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, args []any, bySHA bool) ([]string, int64, int, error) {
-	var res, wait, open *redis.Cmd
+	var res, wait *redis.Cmd
 	ws := c.Workspace.String()
-	openHint := openArgs(c.Workspace, c.Incident, false)
 	// Each command's own error is read below: the hints are only hints, and
 	// a WAIT that fails leaves the change applied, just unconfirmed.
 	before := func(p redis.Pipeliner) {
@@ -172,13 +180,6 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 		}
 	}
 	after := func(p redis.Pipeliner) {
-		// The open incidents for the metrics, written after the change,
-		// in version order whatever order replicas' hints land in.
-		if bySHA {
-			open = openScript.EvalSha(ctx, p, openKeys, openHint...)
-		} else {
-			open = openScript.Eval(ctx, p, openKeys, openHint...)
-		}
 		notePage(ctx, p, c)
 		if !c.RemindAt.IsZero() {
 			// Counted, then listed, after the change: a reminder scan that
@@ -202,21 +203,19 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 			wait = p.Do(ctx, "WAIT", wanted, s.opt.ReplicaWait.Milliseconds())
 		}
 	}
-	if writer == s.rdb {
+	if !s.cluster() {
 		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { before(p); script(p); after(p); waitFor(p); return nil })
 	} else {
-		// On Cluster, the script and WAIT go to the primary that owns the
+		// On Cluster, a pipeline reaches the primaries its keys live on at
+		// once, in no order between them. So the listing goes out before
+		// the script and the signal after its answer, each a round trip of
+		// its own; and the script and WAIT go to the primary that owns the
 		// workspace, on one connection, so WAIT counts that primary's
-		// replicas; the hints go wherever their keys live.
+		// replicas. The open incidents, which the script writes itself on
+		// one server, are sent the change only once it was applied.
 		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { before(p); return nil })
 		writer.Pipelined(ctx, func(p redis.Pipeliner) error { script(p); waitFor(p); return nil })
-		s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error { after(p); return nil })
-	}
-	if res.Err() == nil && redis.HasErrorPrefix(open.Err(), "NOSCRIPT") {
-		// The hints' node lost its scripts, although the workspace's did
-		// not (on Cluster, a replica promoted since): sent again as EVAL,
-		// which loads it there.
-		openScript.Run(ctx, s.rdb, openKeys, openHint...)
+		s.afterOnCluster(ctx, c, res, after)
 	}
 	out, err := res.StringSlice()
 	if err != nil || wait == nil {

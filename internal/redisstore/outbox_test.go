@@ -13,7 +13,6 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/fsm"
 	"github.com/incidentbot/incidentbot/internal/redisstore"
 	"github.com/incidentbot/incidentbot/internal/redisstore/redistest"
 )
@@ -244,35 +243,5 @@ func TestGauges(t *testing.T) {
 	}
 	if open := g.Open[p]; open[bot.ImpactMajor] != 1 || open[bot.ImpactCritical] != 1 {
 		t.Errorf("open incidents %v; want one major, one critical (the third is resolved)", open)
-	}
-}
-
-// TestGaugesAfterRefusedChanges: a change the store refuses leaves the open
-// incidents as stored, although its gauge hint went out with the script.
-func TestGaugesAfterRefusedChanges(t *testing.T) {
-	s := open(t, false)
-	svc := bot.NewService(bot.Options{Store: s})
-	ws := bottest.NewWorkspace()
-	bottest.MustHandle(t, svc, ws, "C1", "declare One --impact major")
-	ctx := context.Background()
-	stale := bottest.MustFind(t, s, ws, 1)
-	bottest.MustHandle(t, svc, ws, "C1", "update news")
-	resolved := stale // planned from version 1 by a replica that missed the update
-	resolved.Version++
-	resolved.Status = fsm.Resolved
-	if _, err := s.Apply(ctx, bot.Change{Workspace: ws, RequestID: bottest.RequestID(), Incident: resolved}); !errors.Is(err, bot.ErrConflict) {
-		t.Fatalf("stale write: %v, want ErrConflict", err)
-	}
-	ghost := stale // a declaration that lost its number
-	ghost.Number, ghost.Version, ghost.Impact = 1, 1, bot.ImpactCritical
-	if _, err := s.Apply(ctx, bot.Change{Workspace: ws, RequestID: bottest.RequestID(), Incident: ghost}); !errors.Is(err, bot.ErrConflict) {
-		t.Fatalf("second INC-1: %v, want ErrConflict", err)
-	}
-	g, err := s.Gauges(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if open := g.Open[ws.Platform]; open[bot.ImpactMajor] != 1 || len(open) != 1 {
-		t.Errorf("open incidents %v; want the one major incident as stored", open)
 	}
 }

@@ -34,6 +34,13 @@ func (s *Store) writer(ctx context.Context, key string) (redis.Cmdable, error) {
 	return node, nil
 }
 
+// cluster reports whether the store is on Redis Cluster, where keys of
+// different slots live on different primaries.
+func (s *Store) cluster() bool {
+	_, ok := s.rdb.(*redis.ClusterClient)
+	return ok
+}
+
 // replicaCountTTL is how long a primary's count of replicas is trusted.
 const replicaCountTTL = 3 * time.Second
 
