@@ -86,8 +86,8 @@ func BenchmarkCommands(b *testing.B) {
 	}
 	healthz := healthzCPU(b, proc, r.client, b.N)
 	scriptRate := applyAlone(b, rs, b.N)
-	directRate := postDirect(b, fake, posts)
-	textRate := postText(fake, posts)
+	directRate := postStraight(b, fake, botPosts(b, fake), posts)
+	textRate := postStraight(b, fake, shortText, posts)
 	cmdRate := n / acked.Seconds()
 	postRate := float64(posts) / delivered.Seconds()
 	// After the burst: the calls made while the backlog drained.
@@ -376,23 +376,12 @@ func (h *applyCapture) ProcessPipelineHook(next redis.ProcessPipelineHook) redis
 	}
 }
 
-// postDirect posts n messages straight to the fake from one client, as
-// fast as it answers, and returns the posts a second. The messages are the
-// bot's own, as it last posted them: an update in an incident channel and
-// its reply in the broadcast thread, each posted again where it went, field
-// for field as the bot sent it, which it checks: comparing delivery with
-// smaller messages would measure their size.
-func postDirect(b *testing.B, fake *chattest.Slack, n int) float64 {
+// postStraight posts n messages straight to the fake from one client, in
+// turn from posts, as fast as it answers, and returns the posts a second.
+// A message of the bot's must come out field for field as the bot sent it.
+func postStraight(b *testing.B, fake *chattest.Slack, posts []directPost, n int) float64 {
 	b.Helper()
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
-	var replies []chattest.SlackMessage
-	for _, m := range fake.Messages("C0BROADCAST") {
-		if m.ThreadTS != "" {
-			replies = append(replies, m)
-		}
-	}
-	chans := fake.Channels()
-	posts := []directPost{postedAgain(b, fake.Messages(chans[len(chans)-1].ID)), postedAgain(b, replies)}
 	start := time.Now()
 	for i := range max(n, 1) {
 		p := posts[i%len(posts)]
@@ -403,30 +392,37 @@ func postDirect(b *testing.B, fake *chattest.Slack, n int) float64 {
 	rate := float64(max(n, 1)) / time.Since(start).Seconds()
 	for _, p := range posts {
 		msgs := fake.Messages(p.channel)
-		if again := msgs[len(msgs)-1].Raw; !reflect.DeepEqual(again, p.raw) {
+		if again := msgs[len(msgs)-1].Raw; p.raw != nil && !reflect.DeepEqual(again, p.raw) {
 			b.Errorf("posted again as %v, not as the bot posted it: %v", again, p.raw)
 		}
 	}
 	return rate
 }
 
-// postText posts n short texts straight to the fake from one client and
-// returns the posts a second: what the fake takes of messages smaller than
-// the bot's.
-func postText(fake *chattest.Slack, n int) float64 {
-	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL))
-	start := time.Now()
-	for i := range max(n, 1) {
-		api.PostMessage("C0DIRECT", slack.MsgOptionText(fmt.Sprintf("direct %d", i), false))
+// botPosts are the bot's own messages as it last posted them, to be posted
+// again where they went: an update in an incident channel and its reply in
+// the broadcast thread. Comparing delivery with smaller messages would
+// measure their size.
+func botPosts(b *testing.B, fake *chattest.Slack) []directPost {
+	b.Helper()
+	var replies []chattest.SlackMessage
+	for _, m := range fake.Messages("C0BROADCAST") {
+		if m.ThreadTS != "" {
+			replies = append(replies, m)
+		}
 	}
-	return float64(max(n, 1)) / time.Since(start).Seconds()
+	chans := fake.Channels()
+	return []directPost{postedAgain(b, fake.Messages(chans[len(chans)-1].ID)), postedAgain(b, replies)}
 }
 
-// directPost is a message of the bot's, to be posted again.
+// shortText is a message of one line, much smaller than the bot's.
+var shortText = []directPost{{channel: "C0DIRECT", opts: []slack.MsgOption{slack.MsgOptionText("direct", false)}}}
+
+// directPost is a message to post straight to the fake.
 type directPost struct {
 	channel string
 	opts    []slack.MsgOption
-	raw     url.Values // the fields of the bot's call
+	raw     url.Values // for a message of the bot's, the fields of its call
 }
 
 // postedAgain is the last of msgs as slack-go would post it again.
