@@ -236,6 +236,9 @@ func openCounts(t *testing.T, st *redisstore.Store, ws bot.Workspace) (counted, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(open) >= bot.MaxListed {
+		t.Fatalf("%d open incidents or more: a listing shows no more, so they cannot be counted this way", bot.MaxListed)
+	}
 	return counted, len(open)
 }
 

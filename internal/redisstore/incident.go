@@ -225,6 +225,32 @@ func (s *Store) applyPipeline(ctx context.Context, c bot.Change, keys []string, 
 	return out, acked, wanted, nil
 }
 
+// afterOnCluster sends what follows an applied change on Cluster: the
+// signals after, and the open-incidents entry, which the apply script
+// writes itself on one server but which lives on another primary here.
+// The entry is sent only for a change the script applied, so a refused
+// plan never writes one; hints of several replicas may land in any order,
+// and open.lua keeps the newest version's.
+func (s *Store) afterOnCluster(ctx context.Context, c bot.Change, res *redis.Cmd, after func(redis.Pipeliner)) {
+	out, err := res.StringSlice()
+	applied := err == nil && len(out) > 0 && out[0] == "ok"
+	hint := openArgs(c.Workspace, c.Incident)
+	var open *redis.Cmd
+	s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		after(p)
+		if applied {
+			open = openScript.EvalSha(ctx, p, openKeys, hint...)
+		}
+		return nil
+	})
+	if open != nil && redis.HasErrorPrefix(open.Err(), "NOSCRIPT") {
+		// The registry's primary lost its scripts although the
+		// workspace's did not (a replica promoted since): sent again as
+		// EVAL, which loads it there.
+		openScript.Run(ctx, s.rdb, openKeys, hint...)
+	}
+}
+
 // uncertain reports whether a failed write may have been applied all the
 // same: its answer, not its request, was lost. A refused connection, a full
 // pool or an error Redis answered mean it was not.
