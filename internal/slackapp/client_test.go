@@ -3,6 +3,7 @@ package slackapp_test
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -49,5 +50,34 @@ func TestClientTrimsAnswersToPosts(t *testing.T) {
 	api := slack.New(chattest.SlackBotToken, slack.OptionAPIURL(fake.URL), slack.OptionHTTPClient(client))
 	if _, ts, err := api.PostMessage("C0GENERAL", slack.MsgOptionText("through slack-go", false)); err != nil || !strings.Contains(ts, ".") {
 		t.Errorf("slack-go reads ts %q, err %v, from a trimmed answer", ts, err)
+	}
+}
+
+// BenchmarkTrimAnswer cuts the message out of Slack's answer to the bot's
+// own update in an incident channel, as the fake answers it: blocks,
+// attachments and metadata echoed.
+func BenchmarkTrimAnswer(b *testing.B) {
+	r := newRig(b)
+	r.command(general, "declare Checkout fails for EU customers --impact major --components Payments")
+	r.command(general, "update INC-1 The payment service is rolled back; errors are falling")
+	r.settle()
+	msgs := r.fake.Messages(r.incidentChannel().ID)
+	form := msgs[len(msgs)-1].Raw
+	form.Set("token", chattest.SlackBotToken)
+	resp, err := http.PostForm(r.fake.URL+"chat.postMessage", form)
+	if err != nil {
+		b.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(answer), `"blocks"`) {
+		b.Fatalf("the answer echoes no blocks: %s", answer)
+	}
+	b.SetBytes(int64(len(answer)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if slackapp.WithoutMessage(answer) == nil {
+			b.Fatal("nothing cut")
+		}
 	}
 }

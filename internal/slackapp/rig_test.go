@@ -33,7 +33,7 @@ var workspace = bot.Workspace{Platform: bot.Slack, ID: chattest.SlackTeamID}
 // rig is the Slack door on the embedded Redis, talking to the fake Slack,
 // with the delivery loop running.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *chattest.Slack
 	store *redisstore.Store
 	svc   *bot.Service
@@ -42,7 +42,7 @@ type rig struct {
 	n     int
 }
 
-func newRig(t *testing.T) *rig { return newRigOf(t, rigSettings{deliver: true}) }
+func newRig(t testing.TB) *rig { return newRigOf(t, rigSettings{deliver: true}) }
 
 // newRigWith is newRig with reminders after cadence running.
 func newRigWith(t *testing.T, cadence map[bot.Impact]time.Duration) *rig {
@@ -57,7 +57,7 @@ type rigSettings struct {
 	clock   bot.Clock
 }
 
-func newRigOf(t *testing.T, set rigSettings) *rig {
+func newRigOf(t testing.TB, set rigSettings) *rig {
 	t.Helper()
 	cadence := set.cadence
 	ctx, cancel := context.WithCancel(context.Background())
