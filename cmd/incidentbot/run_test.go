@@ -356,3 +356,29 @@ func TestReadinessNeedsThePlatforms(t *testing.T) {
 		})
 	}
 }
+
+// TestSentinelWithoutAllWarns: with Sentinel, start-up says which setting
+// keeps acknowledged changes through a failover, unless it is set.
+func TestSentinelWithoutAllWarns(t *testing.T) {
+	const warning = "set INCIDENTBOT_REDIS_MIN_REPLICAS=all"
+	for _, tc := range []struct {
+		url, min string
+		warned   bool
+	}{
+		{"redis://127.0.0.1:1?master_name=main", "", true},
+		{"redis://127.0.0.1:1?master_name=main", "1", true},
+		{"redis://127.0.0.1:1?master_name=main", "all", false},
+		{"redis://127.0.0.1:1", "", false},
+	} {
+		var logs syncBuffer
+		env := env(map[string]string{"REDIS_URL": tc.url, "INCIDENTBOT_REDIS_MIN_REPLICAS": tc.min})
+		stopped, stop := context.WithCancel(context.Background())
+		stop() // the warning comes before Redis is reached: no need to wait for it
+		if err := run(stopped, []string{"incidentbot", "console"}, env, strings.NewReader(""), io.Discard, &logs); err == nil {
+			t.Fatalf("%s: started with no Redis to reach", tc.url)
+		}
+		if got := strings.Contains(logs.String(), warning); got != tc.warned {
+			t.Errorf("REDIS_URL=%s, MIN_REPLICAS=%q: warned %v, want %v\n%s", tc.url, tc.min, got, tc.warned, logs.String())
+		}
+	}
+}
