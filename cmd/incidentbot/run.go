@@ -120,12 +120,6 @@ func chatConfigured(cfg config.Config) bool {
 func serve(ctx context.Context, cfg config.Config, m mode, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if cfg.Sentinel() && cfg.MinReplicas != config.AllReplicas {
-		// Sentinel's failover lets the replica left behind confirm writes to
-		// the old primary that the new one never gets: the fault suite lost
-		// acknowledged changes with 1, and none with all.
-		log.Warn("with Sentinel, a failover can lose changes already acknowledged, after their posts went out; set INCIDENTBOT_REDIS_MIN_REPLICAS=all", "min_replicas", cfg.MinReplicas)
-	}
 	minReplicas := cfg.MinReplicas
 	if minReplicas == config.AllReplicas { // each package names "all" its own way
 		minReplicas = redisstore.AllReplicas

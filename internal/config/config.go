@@ -341,13 +341,6 @@ func validPort(port string) bool {
 	return err == nil && n >= 0 && n <= 65535
 }
 
-// Sentinel reports whether RedisURL reaches Redis through Sentinel: it
-// names a master_name, as redisstore reads it.
-func (c Config) Sentinel() bool {
-	u, err := url.Parse(c.RedisURL)
-	return err == nil && u.Query().Has("master_name")
-}
-
 func validRedisURL(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil {

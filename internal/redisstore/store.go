@@ -131,6 +131,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s.rdb = rdb
+	if throughSentinel(url) && o.MinReplicas != AllReplicas {
+		// Sentinel's failover lets the replica left behind confirm writes to
+		// the old primary that the new one never gets: the fault suite lost
+		// acknowledged changes with 1, and none with all.
+		o.Logger.Warn("with Sentinel, a failover can lose changes already acknowledged, after their posts went out; set INCIDENTBOT_REDIS_MIN_REPLICAS=all", "min_replicas", o.MinReplicas)
+	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("redisstore: Redis does not answer: %w", err)
@@ -146,6 +152,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
+// sentinelMaster is the URL parameter naming Sentinel's master: with it,
+// NewClient reaches Redis through Sentinel.
+const sentinelMaster = "master_name"
+
+func throughSentinel(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && u.Query().Has(sentinelMaster)
+}
+
 // NewClient builds the go-redis client a URL describes: Sentinel when it
 // names a master_name, Cluster when it lists more nodes with addr, else one
 // server.
@@ -156,7 +171,7 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 	}
 	q := u.Query()
 	switch {
-	case q.Has("master_name"):
+	case q.Has(sentinelMaster):
 		o, err := redis.ParseFailoverURL(rawURL)
 		if err != nil {
 			return nil, fmt.Errorf("redisstore: REDIS_URL (Sentinel): %w", err)
