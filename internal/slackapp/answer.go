@@ -59,11 +59,13 @@ func withoutMessage(b []byte) []byte {
 }
 
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	return i
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // skipString is the end of the string starting at i, or -1.
 func skipString(b []byte, i int) int {
@@ -111,7 +113,7 @@ func skipValue(b []byte, i int) int {
 		return -1
 	}
 	start := i // a number, true, false or null
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && !isSpace(b[i]) {
 		i++
 	}
 	if i == start {
